@@ -1,0 +1,246 @@
+import type protobuf from 'protobufjs'
+import type { NodeId, RingId } from '../totem/ring-id.js'
+import type {
+  CommitEntry, CommitToken, Frame, FrameBody, Guarantee, Mcast, MembJoin, OrfToken, RtrItem,
+} from './frames.js'
+import { PROTOCOL_VERSION } from './frames.js'
+import { longToNumber, lookupType } from './schema.js'
+
+/** Why a received datagram was dropped before reaching the protocol. */
+export type DropReason = 'malformed' | 'version' | 'cluster' | 'sender' | 'oversize'
+
+export type DecodeResult =
+  | { readonly ok: true; readonly frame: Frame }
+  | { readonly ok: false; readonly reason: DropReason; readonly detail: string }
+
+export interface FrameCodecOptions {
+  readonly clusterName: string
+  /** Every node id of the nodelist; frames from anyone else are dropped. */
+  readonly nodes: readonly NodeId[]
+  /** Largest datagram accepted or produced, in bytes. */
+  readonly frameSizeMax: number
+}
+
+/** Upper bound on nodes in one cluster: keeps join and commit frames inside one datagram. */
+export const NODES_MAX = 64
+/** Corosync's RETRANSMIT_ENTRIES_MAX. */
+export const RTR_ENTRIES_MAX = 30
+
+/** FNV-1a, 32 bit: a cheap, stable fingerprint of the cluster name for every frame header. */
+export function clusterHash(name: string): number {
+  let h = 0x811c9dc5
+  for (const byte of Buffer.from(name, 'utf8')) {
+    h ^= byte
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h >>> 0
+}
+
+const BODY_FIELD = {
+  token: 'token', mcast: 'mcast', join: 'join', commit: 'commit',
+  'merge-detect': 'mergeDetect', 'hold-cancel': 'holdCancel',
+} as const
+
+class Malformed extends Error {}
+
+function check(cond: unknown, what: string): asserts cond {
+  if (!cond) throw new Malformed(what)
+}
+
+/**
+ * Encodes and validates Totem frames. Decoding never throws: anything that is
+ * not a well-formed frame of this cluster and protocol version, from a listed
+ * node, comes back as `{ ok: false, reason }` for the caller to count.
+ */
+export class FrameCodec {
+  readonly cluster: number
+  readonly frameSizeMax: number
+  readonly #nodes: ReadonlySet<NodeId>
+  readonly #frameType: protobuf.Type
+
+  constructor(options: FrameCodecOptions) {
+    this.cluster = clusterHash(options.clusterName)
+    this.frameSizeMax = options.frameSizeMax
+    this.#nodes = new Set(options.nodes)
+    this.#frameType = lookupType('totem.proto', 'tsha.totem.v1.Frame')
+  }
+
+  encode(frame: Frame): Uint8Array {
+    const body = frame.body
+    const wire: Record<string, unknown> = {
+      version: PROTOCOL_VERSION,
+      cluster: this.cluster,
+      sender: frame.sender,
+      [BODY_FIELD[body.kind]]: toWire(body),
+    }
+    return this.#frameType.encode(wire).finish()
+  }
+
+  decode(bytes: Uint8Array): DecodeResult {
+    if (bytes.length > this.frameSizeMax) {
+      return { ok: false, reason: 'oversize', detail: `${bytes.length} > ${this.frameSizeMax} bytes` }
+    }
+    let raw: Record<string, unknown>
+    try {
+      raw = this.#frameType.decode(bytes) as unknown as Record<string, unknown>
+    } catch (error) {
+      return { ok: false, reason: 'malformed', detail: (error as Error).message }
+    }
+    if (raw['version'] !== PROTOCOL_VERSION) {
+      return { ok: false, reason: 'version', detail: `version ${String(raw['version'])}` }
+    }
+    if (raw['cluster'] !== this.cluster) {
+      return { ok: false, reason: 'cluster', detail: `cluster hash ${String(raw['cluster'])}` }
+    }
+    const sender = raw['sender'] as number
+    if (!this.#nodes.has(sender)) {
+      return { ok: false, reason: 'sender', detail: `node ${sender} is not in the nodelist` }
+    }
+    try {
+      return { ok: true, frame: { sender, body: this.#body(raw) } }
+    } catch (error) {
+      if (error instanceof Malformed) return { ok: false, reason: 'malformed', detail: error.message }
+      return { ok: false, reason: 'malformed', detail: String(error) }
+    }
+  }
+
+  #body(raw: Record<string, unknown>): FrameBody {
+    const which = raw['body']
+    const msg = typeof which === 'string' ? (raw[which] as Record<string, unknown>) : undefined
+    check(msg, 'frame has no body')
+    switch (which) {
+      case 'token': return this.#token(msg)
+      case 'mcast': return this.#mcast(msg, true)
+      case 'join': return this.#join(msg)
+      case 'commit': return this.#commit(msg)
+      case 'mergeDetect': return { kind: 'merge-detect', ringId: this.#ringId(msg['ringId']) }
+      case 'holdCancel': return { kind: 'hold-cancel', ringId: this.#ringId(msg['ringId']) }
+      default: throw new Malformed(`unknown body ${String(which)}`)
+    }
+  }
+
+  #ringId(raw: unknown): RingId {
+    check(raw !== null && typeof raw === 'object', 'missing ring id')
+    const r = raw as Record<string, unknown>
+    const rep = r['rep'] as number
+    const seq = longToNumber(r['seq'])
+    check(this.#nodes.has(rep), `ring representative ${rep} is not in the nodelist`)
+    check(Number.isSafeInteger(seq), 'ring seq out of range')
+    return { rep, seq }
+  }
+
+  #nodeList(raw: unknown, what: string): NodeId[] {
+    const list = raw as number[]
+    check(Array.isArray(list) && list.length <= NODES_MAX, `${what} too long`)
+    for (const id of list) check(this.#nodes.has(id), `${what} names unknown node ${id}`)
+    return list.slice()
+  }
+
+  #token(m: Record<string, unknown>): OrfToken {
+    const rtrRaw = m['rtr'] as Record<string, unknown>[]
+    check(rtrRaw.length <= RTR_ENTRIES_MAX, 'retransmit list too long')
+    const rtr: RtrItem[] = rtrRaw.map((r) => ({ ringId: this.#ringId(r['ringId']), seq: r['seq'] as number }))
+    const aruAddr = m['aruAddr'] as number
+    check(aruAddr === 0 || this.#nodes.has(aruAddr), 'token aru_addr names unknown node')
+    return {
+      kind: 'token',
+      ringId: this.#ringId(m['ringId']),
+      tokenSeq: m['tokenSeq'] as number,
+      seq: m['seq'] as number,
+      aru: m['aru'] as number,
+      aruAddr,
+      backlog: m['backlog'] as number,
+      fcc: m['fcc'] as number,
+      retransFlg: m['retransFlg'] as boolean,
+      rtr,
+    }
+  }
+
+  #mcast(m: Record<string, unknown>, outer: boolean): Mcast {
+    const origin = m['origin'] as number
+    check(this.#nodes.has(origin), `mcast origin ${origin} is not in the nodelist`)
+    const inner = m['recovered'] as Record<string, unknown> | null
+    check(inner === null || outer, 'recovered message nested twice')
+    return {
+      kind: 'mcast',
+      ringId: this.#ringId(m['ringId']),
+      seq: m['seq'] as number,
+      origin,
+      guarantee: (m['guarantee'] as number) === 1 ? 'safe' : 'agreed',
+      payload: m['payload'] as Uint8Array,
+      recovered: inner === null ? undefined : this.#mcast(inner, false),
+    }
+  }
+
+  #join(m: Record<string, unknown>): MembJoin {
+    const ringSeq = longToNumber(m['ringSeq'])
+    check(Number.isSafeInteger(ringSeq), 'join ring seq out of range')
+    return {
+      kind: 'join',
+      procList: this.#nodeList(m['procList'], 'join proc list'),
+      failedList: this.#nodeList(m['failedList'], 'join failed list'),
+      ringSeq,
+      leave: m['leave'] as boolean,
+    }
+  }
+
+  #commit(m: Record<string, unknown>): CommitToken {
+    const members = this.#nodeList(m['members'], 'commit member list')
+    check(members.length > 0, 'commit token without members')
+    for (let i = 1; i < members.length; i++) check(members[i - 1]! < members[i]!, 'commit members not ascending')
+    const entriesRaw = m['entries'] as Record<string, unknown>[]
+    const membIndex = m['membIndex'] as number
+    check(membIndex <= members.length, 'commit memb_index beyond member list')
+    check(entriesRaw.length === membIndex, 'commit entries do not match memb_index')
+    const entries: CommitEntry[] = entriesRaw.map((e) => ({
+      ringId: this.#oldRingId(e['ringId']),
+      aru: e['aru'] as number,
+      highDelivered: e['highDelivered'] as number,
+      receivedFlg: e['receivedFlg'] as boolean,
+    }))
+    return { kind: 'commit', ringId: this.#ringId(m['ringId']), tokenSeq: m['tokenSeq'] as number, members, entries, membIndex }
+  }
+
+  /** A node's previous ring may be "none yet" (rep 0) when it has never been operational. */
+  #oldRingId(raw: unknown): RingId {
+    check(raw !== null && typeof raw === 'object', 'missing ring id')
+    const r = raw as Record<string, unknown>
+    const rep = r['rep'] as number
+    if (rep === 0) return { rep: 0, seq: longToNumber(r['seq']) }
+    return this.#ringId(raw)
+  }
+}
+
+function ringToWire(r: RingId): Record<string, unknown> {
+  return { rep: r.rep, seq: r.seq }
+}
+
+function guaranteeToWire(g: Guarantee): number {
+  return g === 'safe' ? 1 : 0
+}
+
+function mcastToWire(m: Mcast): Record<string, unknown> {
+  return {
+    ringId: ringToWire(m.ringId), seq: m.seq, origin: m.origin, guarantee: guaranteeToWire(m.guarantee),
+    payload: m.payload, recovered: m.recovered === undefined ? undefined : mcastToWire(m.recovered),
+  }
+}
+
+function toWire(body: FrameBody): Record<string, unknown> {
+  switch (body.kind) {
+    case 'token':
+      return { ...body, ringId: ringToWire(body.ringId), rtr: body.rtr.map((r) => ({ ringId: ringToWire(r.ringId), seq: r.seq })) }
+    case 'mcast':
+      return mcastToWire(body)
+    case 'join':
+      return { procList: body.procList, failedList: body.failedList, ringSeq: body.ringSeq, leave: body.leave }
+    case 'commit':
+      return {
+        ringId: ringToWire(body.ringId), tokenSeq: body.tokenSeq, members: body.members, membIndex: body.membIndex,
+        entries: body.entries.map((e) => ({ ...e, ringId: ringToWire(e.ringId) })),
+      }
+    case 'merge-detect':
+    case 'hold-cancel':
+      return { ringId: ringToWire(body.ringId) }
+  }
+}
