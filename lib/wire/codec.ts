@@ -21,8 +21,11 @@ export interface FrameCodecOptions {
   readonly frameSizeMax: number
 }
 
-/** Upper bound on nodes in one cluster: keeps join and commit frames inside one datagram. */
-export const NODES_MAX = 64
+/**
+ * Upper bound on nodes in one cluster: a commit token costs about 38 bytes per
+ * member and must fit one 1500-byte MTU datagram (1260 bytes at 32 members).
+ */
+export const NODES_MAX = 32
 /** Corosync's RETRANSMIT_ENTRIES_MAX. */
 export const RTR_ENTRIES_MAX = 30
 
@@ -161,13 +164,17 @@ export class FrameCodec {
     check(this.#nodes.has(origin), `mcast origin ${origin} is not in the nodelist`)
     const inner = m['recovered'] as Record<string, unknown> | null
     check(inner === null || outer, 'recovered message nested twice')
+    const guarantee = m['guarantee'] as number
+    check(guarantee === 0 || guarantee === 1, `unknown guarantee ${guarantee}`)
+    // protobufjs returns its shared default (a plain array) for an absent bytes field.
+    const payload = m['payload'] instanceof Uint8Array ? m['payload'] : new Uint8Array(0)
     return {
       kind: 'mcast',
       ringId: this.#ringId(m['ringId']),
       seq: m['seq'] as number,
       origin,
-      guarantee: (m['guarantee'] as number) === 1 ? 'safe' : 'agreed',
-      payload: m['payload'] as Uint8Array,
+      guarantee: guarantee === 1 ? 'safe' : 'agreed',
+      payload,
       recovered: inner === null ? undefined : this.#mcast(inner, false),
     }
   }
@@ -206,7 +213,11 @@ export class FrameCodec {
     check(raw !== null && typeof raw === 'object', 'missing ring id')
     const r = raw as Record<string, unknown>
     const rep = r['rep'] as number
-    if (rep === 0) return { rep: 0, seq: longToNumber(r['seq']) }
+    if (rep === 0) {
+      const seq = longToNumber(r['seq'])
+      check(Number.isSafeInteger(seq), 'ring seq out of range')
+      return { rep: 0, seq }
+    }
     return this.#ringId(raw)
   }
 }
