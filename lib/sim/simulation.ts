@@ -4,7 +4,7 @@ import type { McastResult, TotemEvent } from '../totem/events.js'
 import { ringIdString, type NodeId } from '../totem/ring-id.js'
 import { seqLte } from '../totem/seq.js'
 import { assert } from '../util/assert.js'
-import type { Guarantee } from '../wire/frames.js'
+import type { Frame, Guarantee } from '../wire/frames.js'
 import { FrameCodec } from '../wire/codec.js'
 import type { Incarnation, Observer } from './checkers/observer.js'
 import { InvariantViolation } from './checkers/violation.js'
@@ -41,6 +41,8 @@ export class Simulation {
   readonly config: TotemConfig
   readonly codec: FrameCodec
   readonly prng: Prng
+  /** Test hook: return false to drop one frame on one link (targeted faults the network cannot express). */
+  filter: ((from: NodeId, to: NodeId, frame: Frame) => boolean) | undefined
   readonly #observers: Observer[] = []
   readonly #nodeIds: readonly NodeId[]
   readonly #eventsMax: number
@@ -228,11 +230,11 @@ export class Simulation {
       const bytes = this.codec.encode(send.frame)
       assert(bytes.length <= this.codec.frameSizeMax, `n${node.id} produced a ${bytes.length}-byte frame (max ${this.codec.frameSizeMax})`)
       if (send.kind === 'unicast') {
-        this.network.submit(this.now, node.id, send.to, bytes)
+        this.#submit(node.id, send.to, send.frame, bytes)
         continue
       }
-      for (const other of this.#nodeIds) if (other !== node.id) this.network.submit(this.now, node.id, other, bytes)
-      if (send.loopback) this.network.submit(this.now, node.id, node.id, bytes)
+      for (const other of this.#nodeIds) if (other !== node.id) this.#submit(node.id, other, send.frame, bytes)
+      if (send.loopback) this.#submit(node.id, node.id, send.frame, bytes)
     }
     for (const event of output.events) this.#dispatch(node, event)
     if (!node.alive || node.paused) return
@@ -244,6 +246,11 @@ export class Simulation {
         node.timerEvent = this.schedule(Math.max(at, this.now), () => { this.#onTimer(node) })
       }
     }
+  }
+
+  #submit(from: NodeId, to: NodeId, frame: Frame, bytes: Uint8Array): void {
+    if (this.filter !== undefined && !this.filter(from, to, frame)) return
+    this.network.submit(this.now, from, to, bytes)
   }
 
   #dispatch(node: SimNode, event: TotemEvent): void {

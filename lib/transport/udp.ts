@@ -4,8 +4,8 @@ import createDebug from 'debug'
 import { ClusterError, ConfigError } from '../errors.js'
 import type { NodeId } from '../totem/ring-id.js'
 import { emptyTransportStats, type ReceiveHandler, type Transport, type TransportNode, type TransportStats } from './transport.js'
+import { DEFAULT_PORT } from './udpu.js'
 import {
-  DEFAULT_PORT,
   canonicalAddress,
   checkFrameSize,
   checkPort,
@@ -17,7 +17,7 @@ import {
   openSocket,
   sendDatagram,
   socketFamily,
-} from './udpu.js'
+} from './socket.js'
 
 const debug = createDebug('ts-ha:transport')
 
