@@ -1,0 +1,27 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { drawScenario } from '../../lib/sim/scenario.js'
+import { runScenario, SimulationFailure } from '../../lib/sim/swarm.js'
+
+/** Runs a share of the swarm's seeds in its own thread and reports each result. */
+export interface SeedResult {
+  readonly seed: number
+  readonly ok: boolean
+  readonly events: number
+  readonly deliveries: number
+  readonly configurations: number
+  readonly virtualMs: number
+  readonly message?: string
+}
+
+const { seeds } = workerData as { seeds: number[] }
+for (const seed of seeds) {
+  let result: SeedResult
+  try {
+    const r = runScenario(drawScenario(seed))
+    result = { seed, ok: true, events: r.events, deliveries: r.deliveries, configurations: r.configurations, virtualMs: r.virtualMs }
+  } catch (error) {
+    const message = error instanceof SimulationFailure ? error.message : `seed ${seed}: ${(error as Error).stack ?? String(error)}`
+    result = { seed, ok: false, events: 0, deliveries: 0, configurations: 0, virtualMs: 0, message }
+  }
+  parentPort!.postMessage(result)
+}
