@@ -93,14 +93,35 @@ export function canonicalAddress(addr: string): string {
 export function sendDatagram(socket: dgram.Socket, stats: TransportStats, bytes: Buffer, port: number, addr: string): void {
   stats.txFrames++
   stats.txBytes += bytes.length
+  const pending = inFlight.get(socket) ?? { count: 0, drained: [] }
+  inFlight.set(socket, pending)
+  pending.count++
+  const done = (): void => {
+    pending.count--
+    if (pending.count === 0) for (const resolve of pending.drained.splice(0)) resolve()
+  }
   try {
     socket.send(bytes, port, addr, (err) => {
       if (err) stats.txErrors++
+      done()
     })
   } catch {
     stats.txErrors++
+    done()
   }
 }
+
+/** Sends handed to each socket whose completion has not been reported yet. */
+interface InFlight {
+  count: number
+  readonly drained: (() => void)[]
+}
+
+// A WeakMap keyed by socket is per socket, not shared state: it only adds a counter to each socket object.
+const inFlight = new WeakMap<dgram.Socket, InFlight>()
+
+/** Longest a close waits for queued datagrams (a leave message, the last token) to go out. */
+const CLOSE_DRAIN_MS = 200
 
 /** @internal What the receive path of a socket transport checks against. */
 export interface ReceiveFilter {
@@ -186,7 +207,15 @@ function applyBufferSizes(socket: dgram.Socket, bytes: number): void {
 }
 
 /** @internal Resolves once the socket is closed; tolerates one already closed. */
-export function closeSocket(socket: dgram.Socket): Promise<void> {
+export async function closeSocket(socket: dgram.Socket): Promise<void> {
+  // libuv cancels sends still queued when a socket closes: a graceful leave would be lost.
+  const pending = inFlight.get(socket)
+  if (pending !== undefined && pending.count > 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_DRAIN_MS)
+      pending.drained.push(() => { clearTimeout(timer); resolve() })
+    })
+  }
   return new Promise<void>((resolve) => {
     try {
       socket.close(() => resolve())

@@ -1,0 +1,62 @@
+import type { TotemOptions } from '../totem/config.js'
+import type { NodeId, RingId } from '../totem/ring-id.js'
+import type { Guarantee } from '../wire/frames.js'
+
+/**
+ * The IPC contract between a parent (tests, demo, benchmarks) and a node
+ * process it started. Times are CLOCK_MONOTONIC milliseconds
+ * (process.hrtime), comparable across processes on one host.
+ */
+
+export interface NodeSpec {
+  readonly self: NodeId
+  readonly clusterName: string
+  readonly nodes: readonly { readonly nodeId: NodeId; readonly addr: string }[]
+  readonly port: number
+  /** Per-node port overrides (several nodes on one address). */
+  readonly ports?: Readonly<Record<number, number>>
+  readonly transport: 'udpu' | 'udp'
+  readonly mcastAddr?: string
+  readonly totem?: TotemOptions
+  /** Ring seq file; survives kill -9 and restart. */
+  readonly ringStorePath?: string
+  /** Report every delivery to the parent (small tests only). */
+  readonly reportDeliveries?: boolean
+}
+
+export type ParentMessage =
+  /** Send `count` messages of `size` bytes, at `ratePerSec` (0 = as fast as flow control allows). */
+  | { readonly t: 'send'; readonly count: number; readonly size: number; readonly guarantee: Guarantee; readonly ratePerSec: number }
+  /** Send as fast as possible for `durationMs`. */
+  | { readonly t: 'flood'; readonly durationMs: number; readonly size: number; readonly guarantee: Guarantee }
+  | { readonly t: 'digest' }
+  | { readonly t: 'stats' }
+  | { readonly t: 'latency-reset' }
+  | { readonly t: 'stop' }
+
+export interface Digest {
+  /** Messages delivered, and a rolling hash of their order (equal on every member). */
+  readonly count: number
+  readonly hash: string
+  readonly perOrigin: Readonly<Record<number, number>>
+  readonly fifoViolations: number
+  readonly bytes: number
+  readonly firstAt: number
+  readonly lastAt: number
+}
+
+export type ChildMessage =
+  | { readonly t: 'ready'; readonly pid: number; readonly at: number }
+  | { readonly t: 'config'; readonly kind: 'transitional' | 'regular'; readonly ringId: RingId; readonly members: readonly NodeId[];
+      readonly left: readonly NodeId[]; readonly joined: readonly NodeId[]; readonly at: number }
+  | { readonly t: 'state'; readonly state: string; readonly reason: string; readonly at: number }
+  | { readonly t: 'warning'; readonly code: string; readonly message: string; readonly at: number }
+  | { readonly t: 'deliver'; readonly origin: NodeId; readonly counter: number; readonly at: number }
+  | { readonly t: 'sent'; readonly sent: number; readonly refused: number; readonly startAt: number; readonly endAt: number }
+  | { readonly t: 'digest'; readonly digest: Digest }
+  | { readonly t: 'stats'; readonly stats: unknown; readonly rssBytes: number; readonly peakRssBytes: number; readonly latencyUs: readonly number[] }
+  | { readonly t: 'error'; readonly message: string }
+
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6
+}
