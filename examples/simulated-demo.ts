@@ -3,7 +3,7 @@
  * ring forms, node 3 is killed, the survivors re-form, node 3 restarts and
  * rejoins. Prints the membership timeline in virtual time.
  *
- *   npm run demo
+ *   node dist/examples/simulated-demo.js
  */
 import { totemConfig } from '../lib/totem/config.js'
 import { ringIdString } from '../lib/totem/ring-id.js'
