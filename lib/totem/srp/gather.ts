@@ -129,7 +129,7 @@ function joinProcess(srp: Srp, sender: NodeId, join: MembJoin): void {
     // The sender knows less than I do; it will catch up from my joins.
   } else if (setHas(srp.failedList, sender)) {
     // Joins of a node I consider failed carry no weight until the next ring.
-  } else if (mergeJoinInformation(srp, sender, procList, failedList)) {
+  } else if (mergeJoinInformation(srp, sender, procList, failedList, join.leave)) {
     gatherEnter(srp, 'merge during join')
     return
   }
@@ -143,9 +143,14 @@ function joinProcess(srp: Srp, sender: NodeId, join: MembJoin): void {
  * end: a join storm the simulator found. Consensus timeouts settle their
  * disagreement instead.
  */
-function mergeJoinInformation(srp: Srp, sender: NodeId, procList: NodeId[], failedList: NodeId[]): boolean {
+function mergeJoinInformation(srp: Srp, sender: NodeId, procList: NodeId[], failedList: NodeId[], leave: boolean): boolean {
   const before = `${srp.procList}|${srp.failedList}`
   srp.procList = setUnion(srp.procList, procList)
+  if (leave) {
+    // A leave speaks for its sender, whatever ring it comes from: no need to wait for a
+    // consensus timeout to fail a node that said goodbye.
+    srp.failedList = setUnion(srp.failedList, [sender])
+  }
   if (setHas(failedList, srp.self)) {
     // Symmetry: whoever considers me failed is failed to me.
     srp.failedList = setUnion(srp.failedList, [sender])
