@@ -185,19 +185,29 @@ export class TotemDriver extends EventEmitter<TotemDriverEvents> {
     }
   }
 
+  /**
+   * Keeps one timer armed no later than the engine's next deadline. Deadlines
+   * mostly move later (every token resets the token timeouts), so the timer
+   * is only replaced when one moves earlier; firing early just re-arms.
+   */
   #arm(): void {
     const at = this.#stopped ? Infinity : this.#engine.nextDeadline()
-    if (at === this.#timerAt) return
+    if (at >= this.#timerAt) return
     if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
     this.#timerAt = at
-    if (at === Infinity) return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#timerAt = Infinity
-      if (this.#stopped) return
-      this.#engine.tick(this.#clock.now())
+    this.#timer = setTimeout(() => { this.#onTimer() }, Math.max(0, Math.ceil(at - this.#clock.now())))
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined
+    this.#timerAt = Infinity
+    if (this.#stopped) return
+    const now = this.#clock.now()
+    if (this.#engine.nextDeadline() <= now) {
+      this.#engine.tick(now)
       this.#flush()
-    }, Math.max(0, Math.ceil(at - this.#clock.now())))
+    } else {
+      this.#arm()
+    }
   }
 }

@@ -44,8 +44,8 @@ export class MessageSender {
     let sent = 0
     let refused = 0
     while (monotonicMs() - startAt < durationMs) {
-      // Yield every batch so deliveries and timers run: the engine shares this thread.
-      for (let i = 0; i < 64; i++) {
+      // Yield often: the engine shares this thread, and the token waits while we produce.
+      for (let i = 0; i < 8; i++) {
         refused += await this.#one(size, guarantee)
         sent++
       }

@@ -20,6 +20,8 @@ export interface ProcessClusterOptions {
   readonly mcastAddr?: string
   readonly totem?: TotemOptions
   readonly reportDeliveries?: boolean
+  /** Extra node flags for each process (e.g. --cpu-prof when profiling a benchmark). */
+  readonly execArgv?: readonly string[]
   /** Runs the node inside a network namespace (`ip netns exec <ns>`). */
   readonly namespace?: (id: NodeId) => string | undefined
 }
@@ -72,9 +74,10 @@ export class ProcessCluster {
     const since = this.events.length
     writeFileSync(specPath, JSON.stringify(spec))
     const ns = o.namespace?.(id)
+    const execArgv = [...(o.execArgv ?? [])]
     const child = ns === undefined
-      ? fork(NODE_PROCESS, [specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-      : spawn('ip', ['netns', 'exec', ns, process.execPath, NODE_PROCESS, specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      ? fork(NODE_PROCESS, [specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
+      : spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, NODE_PROCESS, specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
     this.#running.set(id, { child, exited })
     child.on('message', (message: ChildMessage) => {

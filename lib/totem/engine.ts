@@ -15,6 +15,8 @@ import type { PacketDelivery, PulledPacket, SrpUpper } from './srp/upper.js'
  */
 export const MCAST_FRAME_OVERHEAD_MAX = 96
 
+const EMPTY_OUTPUT: TotemOutput = Object.freeze({ persistRingSeq: undefined, sends: Object.freeze([]), events: Object.freeze([]) })
+
 export interface EngineInit {
   readonly self: NodeId
   readonly nodes: readonly NodeId[]
@@ -114,6 +116,7 @@ export class TotemEngine {
   /** Takes everything produced since the last call. */
   takeOutput(): TotemOutput {
     const srp = this.#srp
+    if (srp.sends.length === 0 && srp.events.length === 0 && srp.persistRingSeq === undefined) return EMPTY_OUTPUT
     const output: TotemOutput = { persistRingSeq: srp.persistRingSeq, sends: srp.sends, events: srp.events }
     srp.persistRingSeq = undefined
     srp.sends = []

@@ -91,6 +91,15 @@ export function canonicalAddress(addr: string): string {
  * @internal
  */
 export function sendDatagram(socket: dgram.Socket, stats: TransportStats, bytes: Buffer, port: number, addr: string): void {
+  sendVia(socket, stats, bytes, (cb) => { socket.send(bytes, port, addr, cb) })
+}
+
+/** @internal Like {@link sendDatagram}, on a connected socket. */
+export function sendConnected(socket: dgram.Socket, stats: TransportStats, bytes: Buffer): void {
+  sendVia(socket, stats, bytes, (cb) => { socket.send(bytes, cb) })
+}
+
+function sendVia(socket: dgram.Socket, stats: TransportStats, bytes: Buffer, send: (cb: (err: Error | null) => void) => void): void {
   stats.txFrames++
   stats.txBytes += bytes.length
   const pending = inFlight.get(socket) ?? { count: 0, drained: [] }
@@ -101,7 +110,7 @@ export function sendDatagram(socket: dgram.Socket, stats: TransportStats, bytes:
     if (pending.count === 0) for (const resolve of pending.drained.splice(0)) resolve()
   }
   try {
-    socket.send(bytes, port, addr, (err) => {
+    send((err) => {
       if (err) stats.txErrors++
       done()
     })

@@ -2,7 +2,7 @@ import type dgram from 'node:dgram'
 import { ClusterError } from '../errors.js'
 import type { NodeId } from '../totem/ring-id.js'
 import {
-  checkFrameSize, checkPort, closeSocket, deliver, findSelf, listedAddresses, openSocket, type ReceiveFilter, sendDatagram,
+  checkFrameSize, checkPort, closeSocket, deliver, findSelf, listedAddresses, openSocket, type ReceiveFilter, sendConnected, sendDatagram,
   socketFamily,
 } from './socket.js'
 import { emptyTransportStats, type ReceiveHandler, type Transport, type TransportNode } from './transport.js'
@@ -33,8 +33,10 @@ export interface UdpuOptions {
 
 /**
  * Corosync's UDPU transport: no multicast on the wire, a "multicast" is one
- * unicast datagram to every other node of the nodelist. One socket, bound to
- * `bindAddr:port`, both sends and receives.
+ * unicast datagram to every other node of the nodelist. One socket bound to
+ * `bindAddr:port` receives; as in corosync, each peer also gets a sending
+ * socket of its own (bound to `bindAddr`, so the source address is ours),
+ * here connected, which spares Node's per-datagram address handling.
  *
  * `txFrames` counts datagrams handed to the OS, so one multicast to n peers counts n.
  * Sends to a node id outside the nodelist (or to self) are dropped silently.
@@ -62,8 +64,17 @@ export function udpu(options: UdpuOptions): Transport {
   let closing: Promise<void> | undefined
 
   const transmit = (bytes: Buffer, peer: Peer): void => {
-    // socket is defined whenever this runs: callers check `closing` and `socket` first.
-    sendDatagram(socket as dgram.Socket, stats, bytes, peer.port, peer.addr)
+    // Sockets exist whenever this runs: callers check `closing` and `socket` first.
+    const out = peer.socket
+    if (out !== undefined) sendConnected(out, stats, bytes)
+    else sendDatagram(socket as dgram.Socket, stats, bytes, peer.port, peer.addr)
+  }
+  const connectPeers = async (): Promise<void> => {
+    for (const peer of peerList) {
+      const out = await openSocket({ family, bindAddr, port: 0, bufferBytes: options.socketBufferBytes, stats })
+      await new Promise<void>((resolve) => { out.connect(peer.port, peer.addr, () => resolve()) })
+      peer.socket = out
+    }
   }
   const accept = (bytes: Uint8Array): Buffer | undefined => {
     if (socket === undefined || closing !== undefined) return undefined
@@ -80,11 +91,12 @@ export function udpu(options: UdpuOptions): Transport {
     stats,
     open(receive: ReceiveHandler): Promise<void> {
       if (closing !== undefined) return Promise.reject(new ClusterError('ERR_TRANSPORT', 'udpu: open() after close()'))
-      opening ??= openSocket({ family, bindAddr, port: bindPort, bufferBytes: options.socketBufferBytes, stats }).then((s) => {
-        socket = s
+      opening ??= openSocket({ family, bindAddr, port: bindPort, bufferBytes: options.socketBufferBytes, stats }).then(async (s) => {
         s.on('message', (msg, rinfo) => {
           if (closing === undefined) deliver(filter, receive, msg, rinfo.address)
         })
+        await connectPeers()
+        socket = s
       })
       return opening
     },
@@ -100,6 +112,7 @@ export function udpu(options: UdpuOptions): Transport {
     close(): Promise<void> {
       closing ??= (async () => {
         await opening?.catch(() => undefined)
+        await Promise.all(peerList.map(async (peer) => { if (peer.socket !== undefined) await closeSocket(peer.socket) }))
         if (socket !== undefined) await closeSocket(socket)
       })()
       return closing
@@ -110,5 +123,7 @@ export function udpu(options: UdpuOptions): Transport {
 interface Peer {
   readonly addr: string
   readonly port: number
+  /** Connected sending socket, once open. */
+  socket?: dgram.Socket
 }
 
