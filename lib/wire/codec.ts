@@ -204,6 +204,7 @@ export class FrameCodec {
       aru: e['aru'] as number,
       highDelivered: e['highDelivered'] as number,
       receivedFlg: e['receivedFlg'] as boolean,
+      safeUpTo: e['safeUpTo'] as number,
     }))
     return { kind: 'commit', ringId: this.#ringId(m['ringId']), tokenSeq: m['tokenSeq'] as number, members, entries, membIndex }
   }

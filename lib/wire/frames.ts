@@ -53,6 +53,8 @@ export interface CommitEntry {
   readonly aru: number
   readonly highDelivered: number
   readonly receivedFlg: boolean
+  /** Highest seq the member knew every member of its old ring held: the old ring's safe point. */
+  readonly safeUpTo: number
 }
 
 export interface CommitToken {

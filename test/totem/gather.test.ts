@@ -90,7 +90,7 @@ describe('totem/gather: joins and consensus', () => {
     const token = (members: readonly NodeId[], seq: number): Frame => ({
       sender: 1,
       body: { kind: 'commit', ringId: { rep: 1, seq }, tokenSeq: 1, members, membIndex: 1,
-        entries: [{ ringId: { rep: 1, seq: 0 }, aru: 0, highDelivered: 0, receivedFlg: true }] },
+        entries: [{ ringId: { rep: 1, seq: 0 }, aru: 0, highDelivered: 0, receivedFlg: true, safeUpTo: 0 }] },
     })
     expect(commitTokensIn(feed(srp, 10, token([1, 2], 9)).sends)).to.deep.equal([])
     expect(commitTokensIn(feed(srp, 11, token(ALL, srp.ringId.seq)).sends)).to.deep.equal([])

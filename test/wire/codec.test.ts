@@ -54,7 +54,7 @@ function join(over: Partial<MembJoin> = {}): MembJoin {
 }
 
 function entry(ringId: RingId, aru: number): CommitEntry {
-  return { ringId, aru, highDelivered: (aru + 3) >>> 0, receivedFlg: aru % 2 === 0 }
+  return { ringId, aru, highDelivered: (aru + 3) >>> 0, receivedFlg: aru % 2 === 0, safeUpTo: (aru + 1) >>> 0 }
 }
 
 function commit(over: Partial<CommitToken> = {}): CommitToken {
@@ -431,7 +431,7 @@ describe('wire/codec', () => {
     }
 
     function maxCommit(n: number): Frame {
-      const entries = Array.from({ length: n }, () => ({ ringId: maxRing, aru: U32_MAX, highDelivered: U32_MAX, receivedFlg: true }))
+      const entries = Array.from({ length: n }, () => ({ ringId: maxRing, aru: U32_MAX, highDelivered: U32_MAX, receivedFlg: true, safeUpTo: U32_MAX }))
       return frame({ kind: 'commit', ringId: maxRing, tokenSeq: U32_MAX, members: top(n), entries, membIndex: n }, U32_MAX)
     }
 
@@ -521,7 +521,7 @@ describe('wire/codec', () => {
         expect(size(frame(t, u32()))).to.be.at.most(sizes.token30)
         const n = 1 + Math.floor(rnd() * NODES_MAX)
         const members = [...new Set(Array.from({ length: n }, u32))].sort((a, b) => a - b)
-        const entries = members.map(() => ({ ringId: anyRing(), aru: u32(), highDelivered: u32(), receivedFlg: rnd() < 0.5 }))
+        const entries = members.map(() => ({ ringId: anyRing(), aru: u32(), highDelivered: u32(), receivedFlg: rnd() < 0.5, safeUpTo: u32() }))
         expect(size(frame(commit({ ringId: anyRing(), tokenSeq: u32(), members, entries, membIndex: entries.length }), u32()))).to.be.at.most(sizes.commitMax)
         expect(size(frame(join({ procList: members, failedList: members, ringSeq: anyRing().seq, leave: rnd() < 0.5 }), u32()))).to.be.at.most(sizes.joinMax)
         const len = Math.floor(rnd() * DATAGRAM)

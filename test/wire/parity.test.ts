@@ -62,7 +62,7 @@ const TABLE: Readonly<Record<string, MessageRow>> = {
     proc_list: 'procList', failed_list: 'failedList', ring_seq: 'ringSeq', leave: 'leave',
   }),
   CommitEntry: row<CommitEntry>('CommitEntry', 'frames')({
-    ring_id: 'ringId', aru: 'aru', high_delivered: 'highDelivered', received_flg: 'receivedFlg',
+    ring_id: 'ringId', aru: 'aru', high_delivered: 'highDelivered', received_flg: 'receivedFlg', safe_up_to: 'safeUpTo',
   }),
   CommitToken: row<CommitToken>('CommitToken', 'frames')({
     ring_id: 'ringId', token_seq: 'tokenSeq', members: 'members', entries: 'entries', memb_index: 'membIndex',

@@ -41,6 +41,7 @@ function commitTokenUpdate(srp: Srp, token: CommitToken): CommitToken {
   srp.receivedFlg = srp.aru === srp.highSeqReceived
   const mine: CommitEntry = {
     ringId: srp.oldRingId, aru: srp.oldRingAru, highDelivered: srp.highDelivered, receivedFlg: srp.receivedFlg,
+    safeUpTo: srp.safeUpTo,
   }
   const entries = [...token.entries, mine]
   let highAru = mine.aru

@@ -29,6 +29,7 @@ export function recoveryEnter(srp: Srp, token: CommitToken): void {
   srp.transMembList = token.members.filter((id, i) =>
     setHas(srp.membList, id) && ringIdEqual(token.entries[i]!.ringId, srp.oldRingId))
   srp.deliverMembList = srp.transMembList
+  agreeOnSafePoint(srp, token)
   const incomplete = token.members.some((id, i) => setHas(srp.transMembList, id) && !token.entries[i]!.receivedFlg)
   if (incomplete) originateOldMessages(srp, token)
   srp.aru = SEQ_START
@@ -46,6 +47,22 @@ export function recoveryEnter(srp: Srp, token: CommitToken): void {
   srp.setState('recovery', `transitional members ${srp.transMembList.join(',') || '(none)'}`)
   srp.timers.set('tokenLoss', srp.now + srp.config.token)
   armTokenWarning(srp)
+}
+
+/**
+ * Every transitional member must end its regular-mode delivery of the old ring
+ * at the same message, or a service sees one message before the transitional
+ * configuration on one node and after it on another (found by the simulator:
+ * sync barriers, CPG streams). A safe message is safe in the old ring if any
+ * member knew it was: all members use the highest safe point among them.
+ */
+function agreeOnSafePoint(srp: Srp, token: CommitToken): void {
+  let safe = srp.safeUpTo
+  token.members.forEach((id, i) => {
+    const entry = token.entries[i]!
+    if (setHas(srp.transMembList, id) && ringIdEqual(entry.ringId, srp.oldRingId) && seqLt(safe, entry.safeUpTo)) safe = entry.safeUpTo
+  })
+  srp.safeUpTo = safe
 }
 
 /** Queues, for re-sending in the new ring, every old-ring message above the lowest transitional aru. */
