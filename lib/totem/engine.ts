@@ -3,7 +3,7 @@ import { frameSizeMaxFor, type TotemConfig } from './config.js'
 import type { ConfigurationChange, McastResult, TotemEvent, TotemOutput, TotemState } from './events.js'
 import { Assembler } from './pg/assembler.js'
 import { Packer } from './pg/packer.js'
-import type { NodeId, RingId } from './ring-id.js'
+import { ringIdEqual, type NodeId, type RingId } from './ring-id.js'
 import { Srp } from './srp/srp.js'
 import type { SrpStats } from './srp/stats.js'
 import type { PacketDelivery, PulledPacket, SrpUpper } from './srp/upper.js'
@@ -107,8 +107,15 @@ export class TotemEngine {
     return result
   }
 
-  /** Services are synchronised: application traffic may flow in the new ring. */
-  transAck(): void { this.#srp.transAck() }
+  /**
+   * Services are synchronised for `ringId`: application traffic may flow. An
+   * acknowledgement for a ring the engine has already left is ignored: the
+   * host processes events after the step, and a late ack of the previous
+   * ring's sync would open the gate of the new one (found by the simulator).
+   */
+  transAck(ringId: RingId = this.#srp.ringId): void {
+    if (ringIdEqual(ringId, this.#srp.ringId)) this.#srp.transAck()
+  }
 
   /** Graceful leave: peers re-form without this node at once instead of after a token timeout. */
   leave(now: number): void { this.#srp.leave(now) }
