@@ -1,4 +1,5 @@
 import type { TotemEngine } from '../totem/engine.js'
+import type { SimCore } from './sim-core.js'
 import type { NodeId } from '../totem/ring-id.js'
 
 /** Datagrams a paused process can have waiting in its socket buffer before the kernel drops more. */
@@ -9,7 +10,7 @@ export class SimNode {
   readonly id: NodeId
   /** Bumped at every (re)start; messages and checker state are per incarnation. */
   incarnation = 0
-  engine: TotemEngine | undefined
+  core: SimCore | undefined
   /** The ring seq on "disk": survives crashes, like corosync's ringid file. */
   storedRingSeq = 0
   pausedUntil: number | undefined
@@ -27,6 +28,10 @@ export class SimNode {
 
   constructor(id: NodeId) {
     this.id = id
+  }
+
+  get engine(): TotemEngine | undefined {
+    return this.core?.engine
   }
 
   get alive(): boolean {

@@ -1,5 +1,4 @@
 import { totemConfig, frameSizeMaxFor, type TotemConfig, type TotemOptions } from '../totem/config.js'
-import { TotemEngine } from '../totem/engine.js'
 import type { McastResult, TotemEvent } from '../totem/events.js'
 import { ringIdString, type NodeId } from '../totem/ring-id.js'
 import { seqLte } from '../totem/seq.js'
@@ -13,6 +12,7 @@ import { SimNetwork, type NetworkOptions } from './network.js'
 import { Prng, seedFrom } from './prng.js'
 import { PAUSED_INBOX_MAX, SimNode } from './sim-node.js'
 import { Trace } from './trace.js'
+import { totemCore, type SimCoreFactory } from './sim-core.js'
 import { decodeWorkloadMessage, encodeWorkloadMessage } from './workload.js'
 
 export interface SimulationOptions {
@@ -24,6 +24,10 @@ export interface SimulationOptions {
   readonly traceLines?: number
   /** Bound on processed events: a protocol that spins forever fails instead of hanging the test. */
   readonly eventsMax?: number
+  /** What runs on each node (default: a bare Totem engine). */
+  readonly core?: SimCoreFactory
+  /** Handles each event a core produces (default: Totem-level checks of workload messages). */
+  readonly dispatch?: (sim: Simulation, node: SimNode, event: unknown) => void
 }
 
 /**
@@ -43,16 +47,20 @@ export class Simulation {
   readonly prng: Prng
   /** Test hook: return false to drop one frame on one link (targeted faults the network cannot express). */
   filter: ((from: NodeId, to: NodeId, frame: Frame) => boolean) | undefined
-  readonly #observers: Observer[] = []
+  readonly observers: Observer[] = []
   readonly #nodeIds: readonly NodeId[]
   readonly #eventsMax: number
   readonly #seed: number
+  readonly #core: SimCoreFactory
+  readonly #dispatchHook: ((sim: Simulation, node: SimNode, event: unknown) => void) | undefined
 
   constructor(options: SimulationOptions) {
     this.#seed = options.seed
     this.prng = new Prng(options.seed)
     this.#nodeIds = [...options.nodes].sort((a, b) => a - b)
     this.#eventsMax = options.eventsMax ?? 5_000_000
+    this.#core = options.core ?? totemCore
+    this.#dispatchHook = options.dispatch
     this.config = totemConfig(options.totem ?? {}, this.#nodeIds.length)
     this.codec = new FrameCodec({
       clusterName: options.clusterName ?? 'sim', nodes: this.#nodeIds, frameSizeMax: frameSizeMaxFor(this.config),
@@ -67,7 +75,7 @@ export class Simulation {
   }
 
   observe(observer: Observer): void {
-    this.#observers.push(observer)
+    this.observers.push(observer)
   }
 
   schedule(at: number, fn: () => void): number {
@@ -107,20 +115,20 @@ export class Simulation {
     node.pausedUntil = undefined
     node.inbox.length = 0
     node.inTransitional = false
-    node.engine = new TotemEngine({
-      self: id, nodes: this.#nodeIds, config: this.config, ringSeq: node.storedRingSeq,
+    node.core = this.#core({
+      id, nodes: this.#nodeIds, config: this.config, ringSeq: node.storedRingSeq, incarnation: node.incarnation,
       seed: seedFrom(this.#seed, 'node', id, node.incarnation),
       log: (message) => { this.trace.add(this.now, `n${id} ${message}`) },
     })
     this.trace.add(this.now, `n${id} start #${node.incarnation} (stored ring seq ${node.storedRingSeq})`)
-    node.engine.start(this.now)
+    node.core.start(this.now)
     this.#drain(node)
   }
 
   /** The process dies: timers, queues and in-flight input are gone; only the stored ring seq survives. */
   crash(id: NodeId): void {
     const node = this.node(id)
-    if (node.engine === undefined) return
+    if (node.core === undefined) return
     this.#forget(node)
     this.trace.add(this.now, `n${id} crash`)
   }
@@ -129,7 +137,7 @@ export class Simulation {
   leave(id: NodeId): void {
     const node = this.node(id)
     if (!node.alive || node.paused) return
-    node.engine!.leave(this.now)
+    node.core!.leave(this.now)
     this.#drain(node)
     this.#forget(node)
     this.trace.add(this.now, `n${id} leave`)
@@ -153,7 +161,7 @@ export class Simulation {
     this.trace.add(this.now, `n${id} resume (${node.inbox.length} datagrams waiting, ${node.inboxDropped} dropped)`)
     node.inboxDropped = 0
     // libuv runs due timers before polling sockets: the stalled process sees its timeouts first.
-    node.engine!.tick(this.now)
+    node.core!.tick(this.now)
     this.#drain(node)
     for (const bytes of node.inbox.splice(0)) this.#receive(node, bytes)
   }
@@ -167,13 +175,18 @@ export class Simulation {
     if (result === 'ok') {
       node.nextCounter++
       node.accepted++
-      for (const o of this.#observers) o.submitted?.(this.now, message)
+      for (const o of this.observers) o.submitted?.(this.now, message)
     } else {
       node.refused++
       if (result === 'queue-full') node.waitingWritable = true
     }
     this.#drain(node)
     return result
+  }
+
+  /** Applies the output a node's core produced outside a simulated input (e.g. a workload request). */
+  flush(node: SimNode): void {
+    this.#drain(node)
   }
 
   incarnation(node: SimNode): Incarnation {
@@ -183,10 +196,10 @@ export class Simulation {
   #forget(node: SimNode): void {
     const who = this.incarnation(node)
     this.#cancelTimer(node)
-    node.engine = undefined
+    node.core = undefined
     node.pausedUntil = undefined
     node.inbox.length = 0
-    for (const o of this.#observers) o.crashed?.(this.now, who)
+    for (const o of this.observers) o.crashed?.(this.now, who)
   }
 
   #arrive(_from: NodeId, to: NodeId, bytes: Uint8Array): void {
@@ -203,7 +216,7 @@ export class Simulation {
   #receive(node: SimNode, bytes: Uint8Array): void {
     const decoded = this.codec.decode(bytes)
     if (!decoded.ok) throw new InvariantViolation('codec', `n${node.id} could not decode a frame: ${decoded.reason} ${decoded.detail}`)
-    node.engine!.receive(this.now, decoded.frame)
+    node.core!.receive(this.now, decoded.frame)
     this.#drain(node)
   }
 
@@ -211,7 +224,7 @@ export class Simulation {
     node.timerEvent = undefined
     node.timerAt = Infinity
     if (!node.alive || node.paused) return
-    node.engine!.tick(this.now)
+    node.core!.tick(this.now)
     this.#drain(node)
   }
 
@@ -222,9 +235,9 @@ export class Simulation {
   }
 
   #drain(node: SimNode): void {
-    const engine = node.engine
-    if (engine === undefined) return
-    const output = engine.takeOutput()
+    const core = node.core
+    if (core === undefined) return
+    const output = core.takeOutput()
     if (output.persistRingSeq !== undefined) node.storedRingSeq = output.persistRingSeq
     for (const send of output.sends) {
       const bytes = this.codec.encode(send.frame)
@@ -236,9 +249,12 @@ export class Simulation {
       for (const other of this.#nodeIds) if (other !== node.id) this.#submit(node.id, other, send.frame, bytes)
       if (send.loopback) this.#submit(node.id, node.id, send.frame, bytes)
     }
-    for (const event of output.events) this.#dispatch(node, event)
+    for (const event of output.events) {
+      if (this.#dispatchHook !== undefined) this.#dispatchHook(this, node, event)
+      else this.#dispatch(node, event as TotemEvent)
+    }
     if (!node.alive || node.paused) return
-    const at = engine.nextDeadline()
+    const at = core.nextDeadline()
     if (at !== node.timerAt) {
       this.#cancelTimer(node)
       if (at !== Infinity) {
@@ -261,14 +277,14 @@ export class Simulation {
         if (typeof id === 'string') throw new InvariantViolation('integrity', `n${node.id}: ${id}`)
         // In a transitional configuration "safe" only covers the transitional members (EVS).
         if (event.guarantee === 'safe' && !node.inTransitional) this.#checkSafe(node, event.ringId, event.seq)
-        for (const o of this.#observers) o.delivered?.(this.now, who, id, event)
+        for (const o of this.observers) o.delivered?.(this.now, who, id, event)
         return
       }
       case 'configuration':
         node.inTransitional = event.kind === 'transitional'
         this.trace.add(this.now, `n${node.id} ${event.kind} ${ringIdString(event.ringId)} [${event.members.join(',')}]` +
           `${event.left.length ? ` left ${event.left.join(',')}` : ''}${event.joined.length ? ` joined ${event.joined.join(',')}` : ''}`)
-        for (const o of this.#observers) o.configuration?.(this.now, who, event)
+        for (const o of this.observers) o.configuration?.(this.now, who, event)
         return
       case 'state':
         this.trace.add(this.now, `n${node.id} ${event.state.toUpperCase()}: ${event.reason}`)

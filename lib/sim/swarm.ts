@@ -109,7 +109,7 @@ function scheduleSubmit(sim: Simulation, scenario: Scenario, prng: Prng, id: num
   })
 }
 
-function processFaults(sim: Simulation, scenario: Scenario, prng: Prng): void {
+export function processFaults(sim: Simulation, scenario: Scenario, prng: Prng): void {
   const p = scenario.process
   const live = sim.liveNodes().filter((n) => !n.paused)
   const down = [...sim.nodes.values()].filter((n) => !n.alive)
@@ -149,7 +149,7 @@ function converge(sim: Simulation, scenario: Scenario, order: OrderChecker): num
  * (`windowSize` packets of at least a quarter MTU per rotation, every hop
  * taking a generous network delay).
  */
-function convergeBudget(sim: Simulation, scenario: Scenario): number {
+export function convergeBudget(sim: Simulation, scenario: Scenario): number {
   const queued = sim.liveNodes().reduce((sum, n) => sum + n.engine!.queuedBytes, 0)
   const perRotation = sim.config.windowSize * Math.floor(sim.config.netmtu / 4)
   const hopMs = scenario.network.delayMinMs + 10 * scenario.network.delayMeanMs + 1

@@ -1,0 +1,69 @@
+import type { TotemOptions } from '../totem/config.js'
+import type { NodeId } from '../totem/ring-id.js'
+
+/** One entry of the nodelist (corosync `nodelist { node { ring0_addr, nodeid, name, quorum_votes } }`). */
+export interface NodeConfig {
+  readonly nodeId: NodeId
+  /** IPv4 or IPv6 address of the node (corosync `ring0_addr`). */
+  readonly addr: string
+  /** Human-readable name; defaults to `node<nodeId>`. */
+  readonly name?: string
+  /** Votes this node contributes to quorum (corosync `quorum_votes`). @default 1 */
+  readonly votes?: number
+}
+
+/** votequorum options (corosync `quorum { }`, see votequorum(5)). */
+export interface QuorumOptions {
+  /** Quorum provider; `none` makes every partition quorate. @default 'votequorum' */
+  readonly provider?: 'votequorum' | 'none'
+  /** Overrides the sum of the nodelist's votes. */
+  readonly expectedVotes?: number
+  /** Two-node cluster: quorate with one node (implies waitForAll unless set). */
+  readonly twoNode?: boolean
+  /** Quorate for the first time only once all expected votes were present at once. */
+  readonly waitForAll?: boolean
+  /** Recompute expected votes downwards after nodes leave, once the window has passed. */
+  readonly lastManStanding?: boolean
+  /** @default 10000 */
+  readonly lastManStandingWindow?: number
+  /** In an even split, the half with the tie-breaker node stays quorate. */
+  readonly autoTieBreaker?: boolean
+  /** `lowest` (default), `highest`, or a list of node ids in order of preference. */
+  readonly autoTieBreakerNode?: 'lowest' | 'highest' | readonly NodeId[]
+}
+
+/** Frame authentication and encryption (AES-256-GCM) with a key from the authkey file. */
+export type SecauthOptions =
+  | false
+  | { readonly keyFile: string }
+  | { readonly key: Uint8Array }
+
+export interface ClusterOptions {
+  /** Frames of another cluster name are ignored, even on the same port. */
+  readonly clusterName: string
+  /** This node; must appear in `nodes`. */
+  readonly nodeId: NodeId
+  readonly nodes: readonly NodeConfig[]
+  /** @default 'udpu' */
+  readonly transport?: 'udpu' | 'udp' | 'memory'
+  /** corosync `mcastport`. @default 5405 */
+  readonly port?: number
+  /** Multicast group (transport `udp`), corosync `mcastaddr`. */
+  readonly mcastAddr?: string
+  /** Multicast TTL (transport `udp`). @default 1 */
+  readonly ttl?: number
+  /** Local address to bind; default: this node's `addr`. */
+  readonly bindAddr?: string
+  readonly totem?: TotemOptions
+  readonly quorum?: QuorumOptions
+  /** @default false */
+  readonly secauth?: SecauthOptions
+  /**
+   * Where the Totem engine runs. `worker` (default) keeps it on its own thread so a
+   * blocked application event loop does not get this node expelled; `inline` runs it
+   * on the main thread (tests, simulator).
+   */
+  readonly engine?: 'worker' | 'inline'
+  /** Directory for the ring id file; without it ring ids restart with the process. */
+  readonly stateDir?: string
+}
