@@ -44,79 +44,96 @@ export interface UdpuOptions {
  * @throws ConfigError when the options are inconsistent (self missing, bad port, …).
  */
 export function udpu(options: UdpuOptions): Transport {
-  const self = findSelf(options.nodes, options.self)
-  const family = socketFamily(self.addr)
-  const frameSizeMax = checkFrameSize(options.frameSizeMax, family)
-  const port = checkPort('port', options.port ?? DEFAULT_PORT)
-  const portOf = (id: NodeId): number => checkPort(`ports.${id}`, options.ports?.[id] ?? port)
-  const bindPort = portOf(options.self)
-  const bindAddr = options.bindAddr ?? self.addr
-  const peers = new Map<NodeId, Peer>()
-  for (const node of options.nodes) {
-    if (node.nodeId !== options.self) peers.set(node.nodeId, { addr: node.addr, port: portOf(node.nodeId) })
-  }
-  const listed = options.blockUnlistedIps === false ? undefined : listedAddresses(options.nodes)
-  const stats = emptyTransportStats()
-  const filter: ReceiveFilter = { stats, frameSizeMax, listed }
-  const peerList = [...peers.values()]
-  let socket: dgram.Socket | undefined
-  let opening: Promise<void> | undefined
-  let closing: Promise<void> | undefined
+  return new UdpuTransport(options)
+}
 
-  const transmit = (bytes: Buffer, peer: Peer): void => {
-    // Sockets exist whenever this runs: callers check `closing` and `socket` first.
-    const out = peer.socket
-    if (out !== undefined) sendConnected(out, stats, bytes)
-    else sendDatagram(socket as dgram.Socket, stats, bytes, peer.port, peer.addr)
+class UdpuTransport implements Transport {
+  readonly frameSizeMax: number
+  readonly stats = emptyTransportStats()
+  readonly #options: UdpuOptions
+  readonly #family: 'udp4' | 'udp6'
+  readonly #bindAddr: string
+  readonly #bindPort: number
+  readonly #peers = new Map<NodeId, Peer>()
+  readonly #filter: ReceiveFilter
+  #socket: dgram.Socket | undefined
+  #opening: Promise<void> | undefined
+  #closing: Promise<void> | undefined
+
+  constructor(options: UdpuOptions) {
+    const self = findSelf(options.nodes, options.self)
+    this.#options = options
+    this.#family = socketFamily(self.addr)
+    this.frameSizeMax = checkFrameSize(options.frameSizeMax, this.#family)
+    const port = checkPort('port', options.port ?? DEFAULT_PORT)
+    const portOf = (id: NodeId): number => checkPort(`ports.${id}`, options.ports?.[id] ?? port)
+    this.#bindPort = portOf(options.self)
+    this.#bindAddr = options.bindAddr ?? self.addr
+    for (const node of options.nodes) {
+      if (node.nodeId !== options.self) this.#peers.set(node.nodeId, { addr: node.addr, port: portOf(node.nodeId) })
+    }
+    const listed = options.blockUnlistedIps === false ? undefined : listedAddresses(options.nodes)
+    this.#filter = { stats: this.stats, frameSizeMax: this.frameSizeMax, listed }
   }
-  const connectPeers = async (): Promise<void> => {
-    for (const peer of peerList) {
-      const out = await openSocket({ family, bindAddr, port: 0, bufferBytes: options.socketBufferBytes, stats })
+
+  open(receive: ReceiveHandler): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(new ClusterError('ERR_TRANSPORT', 'udpu: open() after close()'))
+    this.#opening ??= this.#bind(this.#bindPort).then(async (s) => {
+      s.on('message', (msg, rinfo) => {
+        if (this.#closing === undefined) deliver(this.#filter, receive, msg, rinfo.address)
+      })
+      await this.#connectPeers()
+      this.#socket = s
+    })
+    return this.#opening
+  }
+
+  send(to: NodeId, bytes: Uint8Array): void {
+    const peer = this.#peers.get(to)
+    const copy = peer === undefined ? undefined : this.#accept(bytes)
+    if (peer !== undefined && copy !== undefined) this.#transmit(copy, peer)
+  }
+
+  multicast(bytes: Uint8Array): void {
+    const copy = this.#accept(bytes)
+    if (copy !== undefined) for (const peer of this.#peers.values()) this.#transmit(copy, peer)
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#opening?.catch(() => undefined)
+      await Promise.all([...this.#peers.values()].map(async (peer) => { if (peer.socket !== undefined) await closeSocket(peer.socket) }))
+      if (this.#socket !== undefined) await closeSocket(this.#socket)
+    })()
+    return this.#closing
+  }
+
+  #bind(port: number): Promise<dgram.Socket> {
+    return openSocket({ family: this.#family, bindAddr: this.#bindAddr, port, bufferBytes: this.#options.socketBufferBytes, stats: this.stats })
+  }
+
+  /** One connected sending socket per peer, bound to our address so the source is one of the nodelist's. */
+  async #connectPeers(): Promise<void> {
+    for (const peer of this.#peers.values()) {
+      const out = await this.#bind(0)
       await new Promise<void>((resolve) => { out.connect(peer.port, peer.addr, () => resolve()) })
       peer.socket = out
     }
   }
-  const accept = (bytes: Uint8Array): Buffer | undefined => {
-    if (socket === undefined || closing !== undefined) return undefined
-    if (bytes.length > frameSizeMax) {
-      stats.oversize++
+
+  #transmit(bytes: Buffer, peer: Peer): void {
+    if (peer.socket !== undefined) sendConnected(peer.socket, this.stats, bytes)
+    else sendDatagram(this.#socket as dgram.Socket, this.stats, bytes, peer.port, peer.addr)
+  }
+
+  #accept(bytes: Uint8Array): Buffer | undefined {
+    if (this.#socket === undefined || this.#closing !== undefined) return undefined
+    if (bytes.length > this.frameSizeMax) {
+      this.stats.oversize++
       return undefined
     }
     // Copy once: dgram may still read the buffer after send() returns, and the caller may reuse it.
     return Buffer.from(bytes)
-  }
-
-  return {
-    frameSizeMax,
-    stats,
-    open(receive: ReceiveHandler): Promise<void> {
-      if (closing !== undefined) return Promise.reject(new ClusterError('ERR_TRANSPORT', 'udpu: open() after close()'))
-      opening ??= openSocket({ family, bindAddr, port: bindPort, bufferBytes: options.socketBufferBytes, stats }).then(async (s) => {
-        s.on('message', (msg, rinfo) => {
-          if (closing === undefined) deliver(filter, receive, msg, rinfo.address)
-        })
-        await connectPeers()
-        socket = s
-      })
-      return opening
-    },
-    send(to: NodeId, bytes: Uint8Array): void {
-      const peer = peers.get(to)
-      const copy = peer === undefined ? undefined : accept(bytes)
-      if (peer !== undefined && copy !== undefined) transmit(copy, peer)
-    },
-    multicast(bytes: Uint8Array): void {
-      const copy = accept(bytes)
-      if (copy !== undefined) for (const peer of peerList) transmit(copy, peer)
-    },
-    close(): Promise<void> {
-      closing ??= (async () => {
-        await opening?.catch(() => undefined)
-        await Promise.all(peerList.map(async (peer) => { if (peer.socket !== undefined) await closeSocket(peer.socket) }))
-        if (socket !== undefined) await closeSocket(socket)
-      })()
-      return closing
-    },
   }
 }
 
