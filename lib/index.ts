@@ -1,14 +1,29 @@
 /**
  * ts-ha: an embeddable high-availability SDK for Node.js.
  *
- * This release contains the engine core: the Totem single-ring ordering and
- * membership protocol (extended virtual synchrony) as a pure state machine,
- * packing and fragmentation of application messages, the wire codec and the
- * UDP / in-memory transports. The `Cluster` facade and the services built on
- * the engine (CPG, quorum, CMAP, checkpoints, locks, resources) follow.
+ * `Cluster` is the entry point: membership (CLM), closed process groups
+ * (CPG), votequorum and CMAP over the Totem single-ring protocol with
+ * extended virtual synchrony. The engine-level pieces (Totem as a pure state
+ * machine, the codec, transports, secauth) are exported for those who build
+ * their own services.
  *
  * @packageDocumentation
  */
+export { Cluster } from './cluster/cluster.js'
+export type { ClusterEvents, ClusterInit, ClusterWarning, ClusterRingId, Member, MembershipEvent } from './cluster/cluster.js'
+export type { ClusterOptions, NodeConfig, QuorumOptions, SecauthOptions } from './cluster/options.js'
+export { CpgApi, Group } from './cluster/cpg-api.js'
+export type { CpgMember, CpgMemberChange, GroupChange, GroupEvents, GroupMessage, JoinOptions, SendOptions } from './cluster/cpg-api.js'
+export { QuorumApi } from './cluster/quorum-api.js'
+export type { QuorumInfo } from './cluster/quorum-api.js'
+export { CmapApi } from './cluster/cmap-api.js'
+export { Membership } from './cluster/membership.js'
+export type { CmapChange, CmapEntry, CmapEventKind, CmapType, CmapValue } from './services/cmap-types.js'
+export type { CmapTrackCallback, CmapTrackOptions } from './services/cmap/store.js'
+export type { ConfigWarning, ParsedConfig, ParseOptions } from './config/index.js'
+export { generateAuthKey, readAuthKey, writeAuthKey } from './crypto/authkey.js'
+export { secure } from './transport/secure.js'
+export type { SecureOptions, SecureStats, SecureTransport } from './transport/secure.js'
 export { TotemEngine, MCAST_FRAME_OVERHEAD_MAX } from './totem/engine.js'
 export type { EngineInit, McastOptions } from './totem/engine.js'
 export { totemConfig, frameSizeMaxFor } from './totem/config.js'

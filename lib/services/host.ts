@@ -30,6 +30,8 @@ export interface HostInit {
   readonly ringSeq: number
   readonly services: readonly Service[]
   readonly seed?: number
+  /** Bytes a transport wrapper (secauth) adds to every datagram. */
+  readonly envelopeBytes?: number
   readonly log?: (message: string) => void
 }
 
@@ -79,6 +81,7 @@ export class ServiceHost {
     this.#quorum = this.#services.find((s) => s.name === 'votequorum') as unknown as QuorumSource | undefined
     this.engine = new TotemEngine({
       self: init.self, nodes: init.nodes, config: init.config, ringSeq: init.ringSeq, autoTransAck: false,
+      ...(init.envelopeBytes === undefined ? {} : { envelopeBytes: init.envelopeBytes }),
       ...(init.seed === undefined ? {} : { seed: init.seed }), log: this.#log,
     })
     this.#sync = new SyncRound({

@@ -48,8 +48,8 @@ export class CpgService implements Service {
   readonly #trace: ((entry: CpgTraceEntry) => void) | undefined
   #stream = 'none'
   #regular = 'none'
-  #transition = 'none'
-  #synced = 'none'
+  /** Installations since the last completed sync: two nodes are comparable only with the same history. */
+  #history = 'none'
   #counter = 0
 
   constructor(options: CpgOptions) {
@@ -77,14 +77,14 @@ export class CpgService implements Service {
   }
 
   configurationChange(_ctx: ServiceContext, change: ConfigurationChange): void {
-    // Streams for the trace: old-ring deliveries after the transitional configuration, then the
-    // sync activation, both relative to the last state this node synchronised; then the new ring.
+    // Streams for the trace: old-ring deliveries after a transitional configuration, then the sync
+    // activation, both keyed by every installation since the last completed sync; then the new ring.
     const ring = ringIdString(change.ringId)
     if (change.kind === 'transitional') {
-      this.#transition = this.#stream = `${this.#synced}>${ring}:[${change.members.join(',')}]`
+      this.#history = this.#stream = `${this.#history}>${ring}:[${change.members.join(',')}]`
     } else {
       this.#regular = ring
-      this.#stream = `${this.#transition}#sync`
+      this.#stream = `${this.#history}#sync`
     }
     this.#sync.configurationChange(change)
   }
@@ -99,7 +99,7 @@ export class CpgService implements Service {
 
   syncActivate(ctx: ServiceContext): void {
     this.#sync.activate(ctx)
-    this.#stream = this.#synced = this.#regular
+    this.#stream = this.#history = this.#regular
   }
 
   syncAbort(): void {

@@ -1,0 +1,144 @@
+import { ClusterError, type ClusterErrorCode } from '../errors.js'
+import type { HostEvent } from '../services/host.js'
+import type { MemoryHub } from '../transport/memory.js'
+import { inlineEngine, workerEngine, type EngineHandle } from './engine-handle.js'
+import type { ClusterOptions } from './options.js'
+import type { EngineStats, FromEngine } from './protocol.js'
+
+interface Pending {
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: ClusterError) => void
+}
+
+export type LinkState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+export interface LinkHandlers {
+  event(event: HostEvent): void
+  stats(stats: EngineStats): void
+  failed(error: ClusterError): void
+}
+
+/** Bound on requests waiting for an answer; beyond it callers get ERR_QUEUE_FULL instead of memory growth. */
+const PENDING_MAX = 100_000
+
+/**
+ * The main thread's connection to its engine: numbered requests and their
+ * answers, waits for send-queue room, lifecycle. The library half of
+ * corosync's lib/daemon split.
+ */
+export class EngineLink {
+  state: LinkState = 'idle'
+  readonly #pending = new Map<number, Pending>()
+  readonly #writable = new Set<() => void>()
+  readonly #handlers: LinkHandlers
+  #engine: EngineHandle | undefined
+  #nextId = 0
+  #started: { resolve: () => void; reject: (e: ClusterError) => void } | undefined
+  #stopped: (() => void) | undefined
+
+  constructor(handlers: LinkHandlers) {
+    this.#handlers = handlers
+  }
+
+  /** Starts the engine; resolves when its transport is bound and Totem runs. */
+  open(options: ClusterOptions, hub?: MemoryHub): Promise<void> {
+    this.state = 'starting'
+    const inline = options.engine === 'inline' || options.transport === 'memory'
+    const onMessage = (m: FromEngine): void => { this.#onMessage(m) }
+    return new Promise((resolve, reject) => {
+      this.#started = { resolve, reject }
+      this.#engine = inline ? inlineEngine(options, onMessage, hub) : workerEngine(options, onMessage)
+    })
+  }
+
+  request(service: string, op: string, args: unknown): Promise<unknown> {
+    if (this.state !== 'running') {
+      return Promise.reject(new ClusterError(this.state === 'idle' || this.state === 'starting' ? 'ERR_NOT_STARTED' : 'ERR_STOPPED',
+        `the cluster is ${this.state === 'idle' ? 'not started: call start() first' : this.state}`))
+    }
+    if (this.#pending.size >= PENDING_MAX) return Promise.reject(new ClusterError('ERR_QUEUE_FULL', 'too many requests waiting for the engine'))
+    const id = ++this.#nextId
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      this.#engine!.post({ t: 'request', service, op, args, id })
+    })
+  }
+
+  /** Resolves at the engine's next `writable` (room in the send queue), or rejects on abort/stop. */
+  waitWritable(signal?: AbortSignal): Promise<void> {
+    if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_STOPPED', 'the cluster is stopped'))
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = (): void => {
+        this.#writable.delete(done)
+        reject(new ClusterError('ERR_ABORTED', 'aborted while waiting for room in the send queue', { cause: signal?.reason }))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#writable.add(done)
+    })
+  }
+
+  /** Graceful leave, then the engine ends. Pending requests fail with ERR_STOPPED. */
+  async close(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'idle') {
+      this.state = 'stopped'
+      return
+    }
+    this.state = 'stopping'
+    const stopped = new Promise<void>((resolve) => { this.#stopped = resolve })
+    this.#engine?.post({ t: 'stop' })
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())])
+    await this.#engine?.terminate()
+    this.#finish(new ClusterError('ERR_STOPPED', 'the cluster was stopped'))
+  }
+
+  #onMessage(message: FromEngine): void {
+    switch (message.t) {
+      case 'started':
+        this.state = 'running'
+        this.#started?.resolve()
+        this.#started = undefined
+        return
+      case 'failed': {
+        const error = new ClusterError(message.code as ClusterErrorCode, message.message)
+        if (this.#started !== undefined) this.#started.reject(error)
+        this.#started = undefined
+        this.#handlers.failed(error)
+        void this.#engine?.terminate()
+        this.#finish(error)
+        return
+      }
+      case 'stats': this.#handlers.stats(message.stats); return
+      case 'stopped': this.#stopped?.(); return
+      case 'event': this.#onEvent(message.event)
+    }
+  }
+
+  #onEvent(event: HostEvent): void {
+    if (event.type === 'answer') {
+      const p = this.#pending.get(event.answer.id)
+      if (p === undefined) return
+      this.#pending.delete(event.answer.id)
+      if (event.answer.ok) p.resolve(event.answer.value)
+      else p.reject(new ClusterError((event.answer.code ?? 'ERR_INVALID_ARGUMENT') as ClusterErrorCode, event.answer.message ?? 'refused'))
+      return
+    }
+    if (event.type === 'writable') {
+      const waiters = [...this.#writable]
+      this.#writable.clear()
+      for (const w of waiters) w()
+    }
+    this.#handlers.event(event)
+  }
+
+  #finish(error: ClusterError): void {
+    this.state = 'stopped'
+    for (const p of this.#pending.values()) p.reject(error)
+    this.#pending.clear()
+    for (const w of this.#writable) w()
+    this.#writable.clear()
+  }
+}

@@ -1,0 +1,64 @@
+import type { QuorumEvent } from '../services/quorum/types.js'
+import type { NodeId } from '../totem/ring-id.js'
+import type { EngineLink } from './link.js'
+
+/** Quorum as this node sees it (votequorum). */
+export interface QuorumInfo {
+  readonly quorate: boolean
+  /** Votes of the current members. */
+  readonly votes: number
+  readonly expectedVotes: number
+  /** Votes needed: floor(expected / 2) + 1, or 1 with twoNode. */
+  readonly quorum: number
+  readonly members: readonly NodeId[]
+}
+
+/** `cluster.quorum`: votequorum state and its runtime knobs (corosync-quorumtool). */
+export class QuorumApi {
+  readonly #link: EngineLink
+  readonly #provider: 'votequorum' | 'none'
+  #info: QuorumInfo
+
+  /** @internal */
+  constructor(link: EngineLink, provider: 'votequorum' | 'none', expectedVotes: number) {
+    this.#link = link
+    this.#provider = provider
+    this.#info = { quorate: provider === 'none', votes: 0, expectedVotes, quorum: Math.floor(expectedVotes / 2) + 1, members: [] }
+  }
+
+  get quorate(): boolean { return this.#info.quorate }
+  get votes(): number { return this.#info.votes }
+  get expectedVotes(): number { return this.#info.expectedVotes }
+  get quorum(): number { return this.#info.quorum }
+  get info(): QuorumInfo { return this.#info }
+
+  /** Changes expected votes cluster-wide (corosync-quorumtool -e). */
+  async setExpectedVotes(value: number): Promise<void> {
+    await this.#link.request('votequorum', 'setExpected', { value })
+  }
+
+  /** Changes the votes of one node (corosync-quorumtool -v). */
+  async setVotes(nodeId: NodeId, votes: number): Promise<void> {
+    await this.#link.request('votequorum', 'setVotes', { nodeId, votes })
+  }
+
+  /** Lifts wait_for_all now (corosync-quorumtool --cancel-wait-for-all). */
+  async cancelWaitForAll(): Promise<void> {
+    await this.#link.request('votequorum', 'cancelWaitForAll', {})
+  }
+
+  /** @internal A votequorum event arrived; returns true if anything changed. */
+  update(event: QuorumEvent): boolean {
+    const next: QuorumInfo = { quorate: event.quorate, votes: event.votes, expectedVotes: event.expectedVotes, quorum: event.quorum, members: event.members }
+    const changed = JSON.stringify(next) !== JSON.stringify(this.#info)
+    this.#info = next
+    return changed
+  }
+
+  /** @internal Without a quorum provider every partition is quorate; votes follow the members. */
+  membersChanged(members: readonly NodeId[]): QuorumInfo | undefined {
+    if (this.#provider !== 'none') return undefined
+    this.#info = { quorate: true, votes: members.length, expectedVotes: members.length, quorum: 1, members }
+    return this.#info
+  }
+}
