@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { drawScenario } from '../../lib/sim/scenario.js'
 import { runScenario, SimulationFailure } from '../../lib/sim/swarm.js'
+import { cpgQuorumServices, cpgServices, runClusterScenario } from '../../lib/sim/cluster/cluster-swarm.js'
 
 /** Runs a share of the swarm's seeds in its own thread and reports each result. */
 export interface SeedResult {
@@ -13,11 +14,13 @@ export interface SeedResult {
   readonly message?: string
 }
 
-const { seeds } = workerData as { seeds: number[] }
+const { seeds, kind } = workerData as { seeds: number[]; kind: 'totem' | 'services' }
 for (const seed of seeds) {
   let result: SeedResult
   try {
-    const r = runScenario(drawScenario(seed))
+    // Service-level seeds alternate CPG alone and CPG with votequorum (single-primary checked).
+    const r = kind === 'totem' ? runScenario(drawScenario(seed))
+      : runClusterScenario(drawScenario(seed), seed % 2 === 0 ? cpgServices : cpgQuorumServices)
     result = { seed, ok: true, events: r.events, deliveries: r.deliveries, configurations: r.configurations, virtualMs: r.virtualMs }
   } catch (error) {
     const message = error instanceof SimulationFailure ? error.message : `seed ${seed}: ${(error as Error).stack ?? String(error)}`

@@ -16,6 +16,8 @@ import { convergeBudget, processFaults, type RunReport, replayCommand, Simulatio
 import { CpgChecker } from './cpg-checker.js'
 import { CpgClients, cpgStep } from './cpg-workload.js'
 import { clusterSettled } from './settled.js'
+import { checkSinglePrimary } from './single-primary.js'
+import { votequorum } from '../../services/quorum/votequorum.js'
 
 const STEP_MS = 100
 const GROUPS = ['alpha', 'beta', 'gamma']
@@ -31,6 +33,12 @@ export interface NodeView {
 export type ServiceFactory = (init: SimCoreInit, trace: (entry: CpgTraceEntry) => void) => Service[]
 
 export const cpgServices: ServiceFactory = (init, trace) => [new CpgService({ bootId: `i${init.incarnation}`, trace })]
+
+/** CPG and votequorum (expected votes = the nodelist, one vote each; wait_for_all on odd seeds). */
+export const cpgQuorumServices: ServiceFactory = (init, trace) => [
+  new CpgService({ bootId: `i${init.incarnation}`, trace }),
+  votequorum({ self: init.id, nodes: init.nodes.map((nodeId) => ({ nodeId, addr: '' })), quorum: { waitForAll: init.seed % 2 === 1 } }),
+]
 
 /**
  * The swarm at service level: ServiceHost (sync v2 + CPG, + whatever the
@@ -50,7 +58,10 @@ export function runClusterScenario(scenario: Scenario, services: ServiceFactory 
       self: init.id, nodes: init.nodes, config, ringSeq: init.ringSeq, seed: init.seed, log: init.log,
       services: services(init, (entry) => { checker.applied(init.id, init.incarnation, entry) }),
     }),
-    dispatch: (s, node, event) => { onEvent(s, node, event as HostEvent, views, checker) },
+    dispatch: (s, node, event) => {
+      onEvent(s, node, event as HostEvent, views, checker)
+      checkSinglePrimary(s)
+    },
   })
   sim.trace.echo = echo
   sim.observe(vs)
