@@ -8,6 +8,12 @@ import type { Guarantee } from '../wire/frames.js'
  * (process.hrtime), comparable across processes on one host.
  */
 
+/** What a cluster-level node process runs: a Cluster with these options. */
+export interface ClusterNodeSpec {
+  readonly options: import('../cluster/options.js').ClusterOptions
+  readonly reportDeliveries?: boolean
+}
+
 export interface NodeSpec {
   readonly self: NodeId
   readonly clusterName: string
@@ -33,6 +39,13 @@ export type ParentMessage =
   | { readonly t: 'stats' }
   | { readonly t: 'latency-reset' }
   | { readonly t: 'stop' }
+  // Cluster-level node processes (the public API):
+  | { readonly t: 'cpg-join'; readonly group: string }
+  | { readonly t: 'cpg-send'; readonly group: string; readonly count: number; readonly size: number; readonly guarantee: Guarantee; readonly ratePerSec: number }
+  | { readonly t: 'cpg-flood'; readonly group: string; readonly durationMs: number; readonly size: number; readonly guarantee: Guarantee }
+  | { readonly t: 'cpg-digest'; readonly group: string }
+  /** Blocks the main thread (busy loop) for `ms`, as a long GC pause or CPU-bound work would. */
+  | { readonly t: 'block'; readonly ms: number }
 
 export interface Digest {
   /** Messages delivered, and a rolling hash of their order (equal on every member). */
@@ -56,6 +69,12 @@ export type ChildMessage =
   | { readonly t: 'digest'; readonly digest: Digest }
   | { readonly t: 'stats'; readonly stats: unknown; readonly rssBytes: number; readonly peakRssBytes: number; readonly latencyUs: readonly number[] }
   | { readonly t: 'error'; readonly message: string }
+  | { readonly t: 'membership'; readonly ringSeq: number; readonly members: readonly NodeId[]; readonly joined: readonly NodeId[];
+      readonly left: readonly NodeId[]; readonly at: number }
+  | { readonly t: 'quorum'; readonly quorate: boolean; readonly votes: number; readonly expectedVotes: number; readonly quorum: number; readonly at: number }
+  | { readonly t: 'cpg-joined'; readonly group: string; readonly memberId: string }
+  | { readonly t: 'cpg-confchg'; readonly group: string; readonly members: readonly NodeId[]; readonly at: number }
+  | { readonly t: 'blocked'; readonly ms: number }
 
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6

@@ -5,9 +5,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TotemOptions } from '../totem/config.js'
 import type { NodeId } from '../totem/ring-id.js'
-import type { ChildMessage, NodeSpec, ParentMessage } from './node-protocol.js'
+import type { ClusterOptions } from '../cluster/options.js'
+import type { ChildMessage, ClusterNodeSpec, NodeSpec, ParentMessage } from './node-protocol.js'
 
 const NODE_PROCESS = fileURLToPath(new URL('./node-process.js', import.meta.url))
+const CLUSTER_NODE_PROCESS = fileURLToPath(new URL('./cluster-node-process.js', import.meta.url))
 
 export interface ProcessClusterOptions {
   readonly nodeIds: readonly NodeId[]
@@ -20,6 +22,14 @@ export interface ProcessClusterOptions {
   readonly mcastAddr?: string
   readonly totem?: TotemOptions
   readonly reportDeliveries?: boolean
+  /**
+   * `totem`: a bare engine per process (engine-level tests and benchmarks).
+   * `cluster`: a Cluster (public API: worker engine, CPG, quorum) per process.
+   * @default 'totem'
+   */
+  readonly program?: 'totem' | 'cluster'
+  /** Cluster options beyond those derived here (program 'cluster'). */
+  readonly cluster?: Partial<ClusterOptions>
   /** Extra node flags for each process (e.g. --cpu-prof when profiling a benchmark). */
   readonly execArgv?: readonly string[]
   /** Runs the node inside a network namespace (`ip netns exec <ns>`). */
@@ -72,12 +82,13 @@ export class ProcessCluster {
     }
     const specPath = join(this.#dir, `node-${id}.json`)
     const since = this.events.length
-    writeFileSync(specPath, JSON.stringify(spec))
+    const program = o.program === 'cluster' ? CLUSTER_NODE_PROCESS : NODE_PROCESS
+    writeFileSync(specPath, JSON.stringify(o.program === 'cluster' ? clusterSpec(spec, this.#dir, o.cluster) : spec))
     const ns = o.namespace?.(id)
     const execArgv = [...(o.execArgv ?? [])]
     const child = ns === undefined
-      ? fork(NODE_PROCESS, [specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
-      : spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, NODE_PROCESS, specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      ? fork(program, [specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
+      : spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, program, specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
     this.#running.set(id, { child, exited })
     child.on('message', (message: ChildMessage) => {
@@ -194,4 +205,15 @@ export class ProcessCluster {
     await Promise.all(all.map(([, r]) => r.exited))
     rmSync(this.#dir, { recursive: true, force: true })
   }
+}
+
+/** The Cluster options of a node process, from the same spec the engine-level processes use. */
+function clusterSpec(spec: NodeSpec, dir: string, extra: Partial<ClusterOptions> | undefined): ClusterNodeSpec {
+  const options: ClusterOptions = {
+    clusterName: spec.clusterName, nodeId: spec.self, nodes: spec.nodes, port: spec.port, transport: spec.transport, stateDir: dir,
+    ...(spec.totem === undefined ? {} : { totem: spec.totem }),
+    ...(spec.mcastAddr === undefined ? {} : { mcastAddr: spec.mcastAddr }),
+    ...extra,
+  }
+  return { options, ...(spec.reportDeliveries === undefined ? {} : { reportDeliveries: spec.reportDeliveries }) }
 }
