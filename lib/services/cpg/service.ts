@@ -147,7 +147,9 @@ export class CpgService implements Service {
   #leave(ctx: ServiceContext, client: string, memberId: string, ok: (v?: unknown) => void, fail: (c: string, m: string) => void): void {
     const local = this.#local.get(memberId)
     if (local === undefined || local.client !== client || local.state !== 'joined') return fail('ERR_NOT_EXIST', `member ${memberId} is not joined`)
-    const result = ctx.mcast(this.#codec.encode({ kind: 'leave', group: local.group, memberId, reason: 'leave' }))
+    // Safe: leave() resolves only once every member holds the leave, so a process that stops right
+    // after is seen to have left, not to have gone down with its node.
+    const result = ctx.mcast(this.#codec.encode({ kind: 'leave', group: local.group, memberId, reason: 'leave' }), { guarantee: 'safe' })
     if (result !== 'ok') return fail(result === 'queue-full' ? 'ERR_QUEUE_FULL' : 'ERR_STOPPED', `leave not sent: ${result}`)
     local.state = 'leaving'
     local.pendingLeave = () => { ok() }
