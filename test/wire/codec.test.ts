@@ -503,8 +503,8 @@ describe('wire/codec', () => {
     })
 
     it('grows linearly in the node count, as the per-entry arithmetic says', () => {
-      // Per commit entry: ring id (2 + 5 + 1 + 8) + aru (6) + high_delivered (6) + flag (2) + tag/len (2); per member 5.
-      expect(size(maxCommit(2)) - size(maxCommit(1))).to.equal(33 + 5)
+      // Per commit entry: ring id (2 + 5 + 1 + 8) + aru (6) + high_delivered (6) + safe_up_to (6) + flag (2) + tag/len (2); per member 5.
+      expect(size(maxCommit(2)) - size(maxCommit(1))).to.equal(39 + 5)
       // Per node in each join list: one 5-byte varint in a packed field.
       expect(size(maxJoin(5)) - size(maxJoin(4))).to.equal(10)
       // NODES_MAX is chosen so that the largest commit token still fits one 1500-byte MTU datagram.
