@@ -1,6 +1,7 @@
 import type { ProcessCluster } from '../lib/runtime/process-cluster.js'
 import type { NodeId } from '../lib/totem/ring-id.js'
 import { percentile, sleep } from './stats.js'
+import { BENCH_GROUP } from './setup.js'
 
 export interface LatencyResult {
   readonly size: number
@@ -14,11 +15,14 @@ export interface LatencyResult {
 
 /** Senders paced at `rate` msg/s each for `durationMs`; own-delivery latency from every sender. */
 export async function measureLatency(cluster: ProcessCluster, ids: readonly NodeId[], size: number, senders: number,
-  rate: number, durationMs: number): Promise<LatencyResult> {
+  rate: number, durationMs: number, api: 'totem' | 'cpg'): Promise<LatencyResult> {
   const active = ids.slice(0, senders)
   for (const id of active) cluster.send(id, { t: 'latency-reset' })
   const count = Math.round((rate * durationMs) / 1000)
-  await Promise.all(active.map((id) => cluster.request(id, { t: 'send', count, size, guarantee: 'agreed', ratePerSec: rate }, 'sent', durationMs + 60_000)))
+  const send = api === 'cpg'
+    ? { t: 'cpg-send', group: BENCH_GROUP, count, size, guarantee: 'agreed', ratePerSec: rate } as const
+    : { t: 'send', count, size, guarantee: 'agreed', ratePerSec: rate } as const
+  await Promise.all(active.map((id) => cluster.request(id, send, 'sent', durationMs + 60_000)))
   await sleep(500)
   const samples: number[] = []
   for (const id of active) {

@@ -3,6 +3,7 @@ import type { LatencyResult } from './latency.js'
 import type { ThroughputResult } from './throughput.js'
 
 export interface BenchReport {
+  readonly api: 'totem' | 'cpg'
   readonly topology: 'loopback' | 'netns'
   readonly totem: unknown
   readonly durationMs: number
@@ -18,7 +19,7 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US')
 /** Markdown tables, ts-ha next to the Corosync anchor, with ratios. */
 export function renderReport(r: BenchReport, median: (v: readonly number[]) => number): string {
   const lines = [
-    `## ts-ha Totem engine, 3 node processes (${r.topology}), udpu, agreed order, ${r.durationMs / 1000} s phases`,
+    `## ts-ha ${r.api === 'cpg' ? 'public API (Cluster, worker engine, CPG group)' : 'Totem engine'}, 3 node processes (${r.topology}), udpu, agreed order, ${r.durationMs / 1000} s phases`,
     '',
     '| payload, senders | ts-ha msgs/s (MB/s) | same order | corosync udpu RT | ratio | corosync sched_rr:no | ratio |',
     '|---|---|---|---|---|---|---|',

@@ -8,10 +8,13 @@ import { median } from './stats.js'
 import { measureThroughput, type ThroughputResult } from './throughput.js'
 
 /**
- * npm run bench [-- --netns] [--duration=5000] [--sizes=64,1024,8192,65536] [--kills=3] [--startups=3]
+ * npm run bench [-- --netns] [--api=cpg] [--duration=5000] [--sizes=64,1024,8192,65536] [--kills=3] [--startups=3]
  *
- * Three Totem node processes (udpu, corosync default timers) on 127.0.0.1-3,
- * or with --netns one network namespace per node like the Corosync anchor.
+ * Three node processes (udpu, corosync default timers) on 127.0.0.1-3, or
+ * with --netns one network namespace per node like the Corosync anchor.
+ * --api=totem (default) drives bare engines; --api=cpg the public API: a
+ * Cluster with its worker engine per process, one CPG group, so the cost of
+ * the facade and the thread hop shows next to the engine's.
  * Prints markdown tables next to Corosync 3.1.7's figures and writes JSON to
  * bench-results/.
  */
@@ -21,7 +24,8 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
-  const env: BenchEnv = { ids: [1, 2, 3], netns: process.argv.includes('--netns'), port: 40405 + (process.pid % 1000) * 2, totem: {} }
+  const api = arg('api', 'totem') === 'cpg' ? 'cpg' : 'totem'
+  const env: BenchEnv = { ids: [1, 2, 3], netns: process.argv.includes('--netns'), port: 40405 + (process.pid % 1000) * 2, totem: {}, api }
   const durationMs = Number(arg('duration', '5000'))
   const sizes = arg('sizes', '64,1024,8192,65536').split(',').map(Number)
   const net = openTopology(env)
@@ -32,29 +36,30 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(arg('startups', '3')); i++) {
       const t0 = monotonicMs()
       const c = await freshCluster(env, net)
-      startupMs.push(Math.max(...env.ids.map((id) => c.lastRegular(id)!.at)) - t0)
+      startupMs.push(Math.max(...c.events.filter((e) => e.message.t === 'config' || e.message.t === 'membership')
+        .map((e) => (e.message as { at: number }).at)) - t0)
       await c.close()
     }
     const cluster = await freshCluster(env, net)
     try {
       for (const size of sizes) {
         for (const senders of [1, 3]) {
-          const t = await measureThroughput(cluster, env.ids, size, senders, durationMs)
+          const t = await measureThroughput(cluster, env.ids, size, senders, durationMs, api)
           console.error(`throughput ${size} B × ${senders}: ${Math.round(t.msgsPerSec)} msgs/s`)
           throughput.push(t)
         }
       }
       for (const size of [64, 1024]) {
-        for (const senders of [1, 3]) latency.push(await measureLatency(cluster, env.ids, size, senders, 1000, durationMs))
+        for (const senders of [1, 3]) latency.push(await measureLatency(cluster, env.ids, size, senders, 1000, durationMs, api))
       }
-      const killMs = await measureKills(cluster, env.ids, Number(arg('kills', '3')))
+      const killMs = await measureKills(cluster, env.ids, Number(arg('kills', '3')), api)
       const mem = await memory(cluster, env.ids)
       const report: BenchReport = {
-        topology: env.netns ? 'netns' : 'loopback', totem: env.totem, durationMs, startupMs, throughput, latency, killMs, memory: mem,
+        api, topology: env.netns ? 'netns' : 'loopback', totem: env.totem, durationMs, startupMs, throughput, latency, killMs, memory: mem,
       }
       console.log(renderReport(report, median))
       mkdirSync('bench-results', { recursive: true })
-      const file = `bench-results/totem-${report.topology}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+      const file = `bench-results/${api}-${report.topology}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
       writeFileSync(file, JSON.stringify(report, null, 2))
       console.log(`\nJSON: ${file}`)
     } finally {

@@ -2,6 +2,7 @@ import type { ProcessCluster } from '../lib/runtime/process-cluster.js'
 import type { Digest } from '../lib/runtime/node-protocol.js'
 import type { NodeId } from '../lib/totem/ring-id.js'
 import { sleep } from './stats.js'
+import { BENCH_GROUP } from './setup.js'
 
 export interface ThroughputResult {
   readonly size: number
@@ -15,16 +16,17 @@ export interface ThroughputResult {
   readonly refused: number
 }
 
-async function digests(cluster: ProcessCluster, ids: readonly NodeId[]): Promise<Digest[]> {
-  return Promise.all(ids.map(async (id) => (await cluster.request(id, { t: 'digest' }, 'digest')).digest))
+async function digests(cluster: ProcessCluster, ids: readonly NodeId[], api: 'totem' | 'cpg'): Promise<Digest[]> {
+  const ask = api === 'cpg' ? { t: 'cpg-digest', group: BENCH_GROUP } as const : { t: 'digest' } as const
+  return Promise.all(ids.map(async (id) => (await cluster.request(id, ask, 'digest')).digest))
 }
 
 /** Waits until no member delivers anything more (bounded). */
-async function quiesce(cluster: ProcessCluster, ids: readonly NodeId[]): Promise<Digest[]> {
-  let last = await digests(cluster, ids)
+async function quiesce(cluster: ProcessCluster, ids: readonly NodeId[], api: 'totem' | 'cpg'): Promise<Digest[]> {
+  let last = await digests(cluster, ids, api)
   for (let i = 0; i < 600; i++) {
     await sleep(100)
-    const now = await digests(cluster, ids)
+    const now = await digests(cluster, ids, api)
     if (now.every((d, j) => d.count === last[j]!.count) && new Set(now.map((d) => d.count)).size === 1) return now
     last = now
   }
@@ -37,11 +39,13 @@ async function quiesce(cluster: ProcessCluster, ids: readonly NodeId[]): Promise
  * its last delivery (as the Corosync anchor measures).
  */
 export async function measureThroughput(cluster: ProcessCluster, ids: readonly NodeId[], size: number,
-  senders: number, durationMs: number): Promise<ThroughputResult> {
-  const before = await quiesce(cluster, ids)
-  const sent = await Promise.all(ids.slice(0, senders).map((id) =>
-    cluster.request(id, { t: 'flood', durationMs, size, guarantee: 'agreed' }, 'sent', durationMs + 120_000)))
-  const after = await quiesce(cluster, ids)
+  senders: number, durationMs: number, api: 'totem' | 'cpg'): Promise<ThroughputResult> {
+  const before = await quiesce(cluster, ids, api)
+  const flood = api === 'cpg'
+    ? { t: 'cpg-flood', group: BENCH_GROUP, durationMs, size, guarantee: 'agreed' } as const
+    : { t: 'flood', durationMs, size, guarantee: 'agreed' } as const
+  const sent = await Promise.all(ids.slice(0, senders).map((id) => cluster.request(id, flood, 'sent', durationMs + 120_000)))
+  const after = await quiesce(cluster, ids, api)
   const start = Math.min(...sent.map((s) => s.startAt))
   const rates = after.map((d, i) => (d.count - before[i]!.count) / ((d.lastAt - start) / 1000))
   const slowest = Math.min(...rates)

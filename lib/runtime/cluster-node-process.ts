@@ -20,6 +20,7 @@ interface Joined {
 }
 const groups = new Map<string, Joined>()
 let counter = 0
+let latencyUs: number[] = []
 
 function tell(message: ChildMessage): void {
   process.send?.(message)
@@ -49,6 +50,7 @@ async function join(name: string): Promise<void> {
     const last = entry.last.get(origin)
     if (last !== undefined && n !== last + 1) d.fifoViolations++
     entry.last.set(origin, n)
+    if (origin === self && latencyUs.length < 1_000_000) latencyUs.push((now - data.readDoubleLE(8)) * 1000)
     if (spec.reportDeliveries === true) tell({ t: 'deliver', origin, counter: n, at: now })
   })
   group.on('confchg', (c) => { tell({ t: 'cpg-confchg', group: name, members: c.members.map((m) => m.nodeId), at: monotonicMs() }) })
@@ -80,10 +82,40 @@ async function send(m: Extract<ParentMessage, { t: 'cpg-send' }>): Promise<void>
   tell({ t: 'sent', sent: m.count, refused: 0, startAt, endAt: monotonicMs() })
 }
 
+/** Sends as fast as the library admits for `durationMs`, keeping a bounded number of sends in flight. */
+/** Sends kept in flight by the flood: enough to fill the Totem window, few enough to stay cheap. */
+const FLOOD_IN_FLIGHT = 512
+
+async function flood(m: Extract<ParentMessage, { t: 'cpg-flood' }>): Promise<void> {
+  const group = groups.get(m.group)!.group
+  const startAt = monotonicMs()
+  // A counter and one waiter, not Promise.race over the in-flight set: racing 512
+  // promises per send attaches 512 reactions each time and the sender drowns in them.
+  let inFlight = 0
+  let wake: (() => void) | undefined
+  const settled = (): void => {
+    inFlight--
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  let sent = 0
+  while (monotonicMs() - startAt < m.durationMs) {
+    inFlight++
+    sent++
+    group.send(message(m.size), { guarantee: m.guarantee }).then(settled, settled)
+    if (inFlight >= FLOOD_IN_FLIGHT) await new Promise<void>((resolve) => { wake = resolve })
+  }
+  while (inFlight > 0) await new Promise<void>((resolve) => { wake = resolve })
+  tell({ t: 'sent', sent, refused: 0, startAt, endAt: monotonicMs() })
+}
+
 async function handle(m: ParentMessage): Promise<void> {
   switch (m.t) {
     case 'cpg-join': return join(m.group)
     case 'cpg-send': return send(m)
+    case 'cpg-flood': return flood(m)
+    case 'latency-reset': latencyUs = []; return
     case 'cpg-digest': {
       const entry = groups.get(m.group)!
       tell({ t: 'digest', digest: { ...entry.digest, hash: entry.hash.copy().digest('hex').slice(0, 16), perOrigin: { ...entry.digest.perOrigin } } })
@@ -96,7 +128,7 @@ async function handle(m: ParentMessage): Promise<void> {
       return
     }
     case 'stats':
-      tell({ t: 'stats', stats: Object.fromEntries(cluster.cmap.keys('runtime.').map((k) => [k, String(cluster.cmap.get(k))])), rssBytes: process.memoryUsage.rss(), peakRssBytes: process.resourceUsage().maxRSS * 1024, latencyUs: [] })
+      tell({ t: 'stats', stats: Object.fromEntries(cluster.cmap.keys('runtime.').map((k) => [k, String(cluster.cmap.get(k))])), rssBytes: process.memoryUsage.rss(), peakRssBytes: process.resourceUsage().maxRSS * 1024, latencyUs })
       return
     case 'stop':
       await cluster.stop()
