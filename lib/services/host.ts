@@ -58,6 +58,7 @@ export class ServiceHost {
   readonly #log: (message: string) => void
   readonly #quorum: QuorumSource | undefined
   #now = 0
+  #wasQuorate = false
   #ringId: RingId = NO_RING
   #members: readonly NodeId[] = []
   #previousMembers: readonly NodeId[] = []
@@ -123,6 +124,7 @@ export class ServiceHost {
       this.#timers.delete(key)
       timer.service.timer?.(this.#context(timer.service), timer.name)
       this.#drain()
+      this.#noticeQuorum()
     }
   }
 
@@ -177,8 +179,19 @@ export class ServiceHost {
       if (out.persistRingSeq !== undefined) this.#persist = out.persistRingSeq
       if (out.sends.length === 0 && out.events.length === 0) return
       for (const s of out.sends) this.#sends.push(s)
-      for (const e of out.events) this.#onEngineEvent(e)
+      for (const e of out.events) {
+        this.#onEngineEvent(e)
+        this.#noticeQuorum()
+      }
     }
+  }
+
+  /** Tells services when votequorum's verdict flipped (it changes only at points of the total order). */
+  #noticeQuorum(): void {
+    const quorate = this.quorate
+    if (quorate === this.#wasQuorate) return
+    this.#wasQuorate = quorate
+    for (const s of this.#services) s.quorumChanged?.(this.#context(s), quorate)
   }
 
   #onEngineEvent(event: TotemEvent): void {
@@ -187,7 +200,10 @@ export class ServiceHost {
       case 'configuration': return this.#configuration(event)
       case 'state': this.#events.push({ type: 'state', state: event.state, reason: event.reason }); return
       case 'warning': this.#events.push({ type: 'warning', code: event.code, message: event.message }); return
-      case 'writable': this.#events.push({ type: 'writable' }); return
+      case 'writable':
+        this.#events.push({ type: 'writable' })
+        for (const s of this.#services) s.writable?.(this.#context(s))
+        return
     }
   }
 

@@ -78,6 +78,13 @@ export interface Service {
   request?(ctx: ServiceContext, request: ClientRequest, answer: (a: ClientAnswer) => void): void
   /** A timer armed with ctx.setTimer expired. */
   timer?(ctx: ServiceContext, name: string): void
+  /**
+   * The partition became quorate or lost quorum (votequorum decided it at this
+   * point of the total order). Local reactions only, e.g. aborting lock handles.
+   */
+  quorumChanged?(ctx: ServiceContext, quorate: boolean): void
+  /** The send queue has room again after an mcast answered 'queue-full'. */
+  writable?(ctx: ServiceContext): void
   /** A local client went away (its connection closed): clean up its state (e.g. CPG PROCDOWN). */
   clientGone?(ctx: ServiceContext, client: string): void
 }
