@@ -69,7 +69,7 @@ export class Membership {
     return event
   }
 
-  /** runtime.members.* rows for CMAP. */
+  /** @internal runtime.members.* rows for CMAP. */
   cmapMembers(): CmapMember[] {
     return [...this.#status].map(([nodeId, status]) => ({
       nodeId, status, addr: this.#byId.get(nodeId)?.addr ?? '', joinCount: this.#joinCount.get(nodeId) ?? 0,

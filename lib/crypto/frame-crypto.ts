@@ -41,7 +41,7 @@ export const SEAL_VERSION = 1
 export const SEAL_HEADER_BYTES = 17
 /** GCM tag bytes. */
 export const SEAL_TAG_BYTES = 16
-/** Bytes {@link FrameCrypto.seal} adds to every datagram: header + tag. */
+/** Bytes sealing adds to every datagram: header + tag. */
 export const SEAL_OVERHEAD = 33
 /** Counters per sender remembered for the current boot; older ones are replays. */
 export const REPLAY_WINDOW = 1024

@@ -37,7 +37,7 @@ export type SecureTransport = Transport & { readonly secureStats: Readonly<Secur
  * (AES-256-GCM, keys from the authkey by HKDF; format in
  * `lib/crypto/frame-crypto.ts`). Every datagram sent is sealed, every one
  * received is opened; datagrams that fail are dropped and counted in
- * {@link SecureTransport.secureStats}, never thrown and never passed up.
+ * `secureStats`, never thrown and never passed up.
  *
  * `frameSizeMax` is the inner one minus {@link SEAL_OVERHEAD} (33 bytes), so
  * Totem budgets for the seal and sealed datagrams still fit the wire.
