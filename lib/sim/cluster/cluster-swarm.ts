@@ -165,7 +165,7 @@ function scheduleStep(sim: Simulation, scenario: Scenario, prng: Prng, id: numbe
   })
 }
 
-function heal(sim: Simulation): void {
+export function heal(sim: Simulation): void {
   sim.network.heal()
   sim.network.setLoss([0, 1])
   sim.network.setDuplicate([0, 1])
