@@ -17,6 +17,8 @@ export type ClusterErrorCode =
   | 'ERR_NOT_EXIST'
   | 'ERR_EXIST'
   | 'ERR_LOCK_TIMEOUT'
+  | 'ERR_LOCK_LOST'
+  | 'ERR_NO_SPACE'
   | 'ERR_TRANSPORT'
 
 const brand = Symbol.for('ts-ha.ClusterError')

@@ -9,14 +9,17 @@ import type { HostEvent } from '../services/host.js'
 import type { QuorumEvent } from '../services/quorum/types.js'
 import type { NodeId } from '../totem/ring-id.js'
 import type { MemoryHub } from '../transport/memory.js'
+import { CheckpointsApi, type CheckpointEvent } from './checkpoints-api.js'
 import { CmapApi } from './cmap-api.js'
 import { CpgApi } from './cpg-api.js'
 import { clusterTotemConfig } from './engine-runtime.js'
 import { EngineLink } from './link.js'
+import { LocksApi, type LockLostEvent } from './locks-api.js'
 import { Membership, type Member, type MembershipEvent, type ClusterRingId } from './membership.js'
 import type { ClusterOptions } from './options.js'
 import type { EngineStats } from './protocol.js'
 import { QuorumApi, type QuorumInfo } from './quorum-api.js'
+import { Singleton, type SingletonOptions, type SingletonTask } from './singleton.js'
 import { validateOptions } from './validate.js'
 
 export type { Member, MembershipEvent, ClusterRingId } from './membership.js'
@@ -44,7 +47,9 @@ export interface ClusterInit extends ClusterOptions {
 /**
  * One node of a ts-ha cluster: Totem membership and total order, closed
  * process groups (`cpg`), quorum (`quorum`), configuration and statistics
- * (`cmap`). The engine runs in a worker thread unless `engine: 'inline'`.
+ * (`cmap`), replicated checkpoints (`checkpoints`), distributed locks
+ * (`locks`) and singletons. The engine runs in a worker thread unless
+ * `engine: 'inline'`.
  *
  * @example
  * ```ts
@@ -61,6 +66,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly cpg: CpgApi
   readonly quorum: QuorumApi
   readonly cmap: CmapApi
+  readonly checkpoints: CheckpointsApi
+  readonly locks: LocksApi
   /** Cluster membership service (CLM): members with names and addresses. */
   readonly clm: Membership
   readonly #link: EngineLink
@@ -85,6 +92,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.cpg = new CpgApi(this.#link)
     this.quorum = new QuorumApi(this.#link, provider, expected)
     this.cmap = new CmapApi(this.#store)
+    this.checkpoints = new CheckpointsApi(this.#link)
+    this.locks = new LocksApi(this.#link)
     this.clm = new Membership(options.nodes)
     configKeys(this.#store, this.options, clusterTotemConfig(this.options))
   }
@@ -120,11 +129,31 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
   }
 
+  /**
+   * Runs `task` on exactly one node of the quorate partition at a time: every
+   * node that calls this competes, the winner runs the task with an abort
+   * signal and a fencing token, and the next one takes over when it fails,
+   * leaves or loses quorum.
+   *
+   * @example
+   * ```ts
+   * cluster.singleton('nightly-report', async (signal, token) => {
+   *   while (!signal.aborted) { await runReport(token); await sleep(60_000, undefined, { signal }) }
+   * })
+   * ```
+   */
+  singleton(name: string, task: SingletonTask, options?: SingletonOptions): Singleton {
+    return new Singleton(this.locks, name, task, options)
+  }
+
   /** Leaves the cluster gracefully: peers see a leave, not a failure. */
   async stop(): Promise<void> {
     this.#mainLag.disable()
     await this.#link.close()
-    this.cpg.closeAll(new ClusterError('ERR_STOPPED', 'the cluster was stopped'))
+    const stopped = new ClusterError('ERR_STOPPED', 'the cluster was stopped')
+    this.cpg.closeAll(stopped)
+    this.locks.closeAll(stopped)
+    this.checkpoints.closeAll()
     this.#ready?.reject(new ClusterError('ERR_STOPPED', 'the cluster was stopped before it formed a ring'))
     this.#ready = undefined
   }
@@ -153,6 +182,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         return
       case 'service':
         if (event.service === 'cpg') this.cpg.dispatch(event.event as CpgEvent)
+        if (event.service === 'lck') this.locks.dispatch(event.event as LockLostEvent)
+        if (event.service === 'ckpt') this.checkpoints.dispatch(event.event as CheckpointEvent)
         if (event.service === 'votequorum' && this.quorum.update(event.event as QuorumEvent)) this.emit('quorum', this.quorum.info)
         return
       case 'warning':
@@ -176,6 +207,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#ready?.reject(error)
     this.#ready = undefined
     this.cpg.closeAll(error)
+    this.locks.closeAll(error)
+    this.checkpoints.closeAll()
     if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 }

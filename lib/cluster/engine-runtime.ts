@@ -6,9 +6,11 @@ import { ClusterError } from '../errors.js'
 import { systemClock } from '../runtime/clock.js'
 import { CoreDriver } from '../runtime/core-driver.js'
 import { fileRingStore, memoryRingStore } from '../runtime/ring-store.js'
+import { CkptService } from '../services/ckpt/service.js'
 import { CpgService } from '../services/cpg/service.js'
 import { CPG_MESSAGE_SIZE_MAX } from '../services/cpg/types.js'
 import { ServiceHost, type HostEvent } from '../services/host.js'
+import { LckService } from '../services/lck/service.js'
 import { votequorum } from '../services/quorum/votequorum.js'
 import type { Service } from '../services/service.js'
 import { frameSizeMaxFor, totemConfig, type TotemConfig } from '../totem/config.js'
@@ -100,7 +102,11 @@ export class EngineRuntime {
 }
 
 function services(options: ClusterOptions): Service[] {
-  const list: Service[] = [new CpgService({ bootId: randomBytes(4).toString('hex') })]
+  const list: Service[] = [
+    new CpgService({ bootId: randomBytes(4).toString('hex') }),
+    new CkptService({ nodes: options.nodes.map((n) => n.nodeId) }),
+    new LckService({ lockDelayMs: options.locks?.lockDelayMs ?? 0 }),
+  ]
   if ((options.quorum?.provider ?? 'votequorum') === 'votequorum') {
     list.push(votequorum({ self: options.nodeId, nodes: options.nodes, quorum: options.quorum ?? {} }))
   }

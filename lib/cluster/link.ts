@@ -64,6 +64,22 @@ export class EngineLink {
     })
   }
 
+  /**
+   * A request that may be refused for lack of room in the send queue: waits for
+   * room and asks again, instead of buffering without bound.
+   */
+  async requestWithRoom(service: string, op: string, args: unknown, signal?: AbortSignal): Promise<unknown> {
+    for (;;) {
+      signal?.throwIfAborted()
+      try {
+        return await this.request(service, op, args)
+      } catch (error) {
+        if (!(error instanceof ClusterError) || error.code !== 'ERR_QUEUE_FULL') throw error
+        await this.waitWritable(signal)
+      }
+    }
+  }
+
   /** Resolves at the engine's next `writable` (room in the send queue), or rejects on abort/stop. */
   waitWritable(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'running') return Promise.reject(new ClusterError('ERR_STOPPED', 'the cluster is stopped'))

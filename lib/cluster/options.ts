@@ -38,6 +38,16 @@ export type SecauthOptions =
   | { readonly keyFile: string }
   | { readonly key: Uint8Array }
 
+/** Distributed lock service options. */
+export interface LockOptions {
+  /**
+   * After a holder's node fails or leaves, its locks stay unavailable this
+   * long before the next waiter gets them (Consul's lock-delay): time for a
+   * stalled former holder to notice it lost the lock. @default 0
+   */
+  readonly lockDelayMs?: number
+}
+
 export interface ClusterOptions {
   /** Frames of another cluster name are ignored, even on the same port. */
   readonly clusterName: string
@@ -56,6 +66,7 @@ export interface ClusterOptions {
   readonly bindAddr?: string
   readonly totem?: TotemOptions
   readonly quorum?: QuorumOptions
+  readonly locks?: LockOptions
   /** @default false */
   readonly secauth?: SecauthOptions
   /**

@@ -32,6 +32,8 @@ export function validateOptions(options: ClusterOptions): ClusterOptions {
   if (!['udpu', 'udp', 'memory'].includes(transport)) throw new ConfigError('transport', `must be udpu, udp or memory, got ${JSON.stringify(transport)}`)
   if (transport === 'memory' && options.engine === 'worker') throw new ConfigError('engine', "transport 'memory' runs in one process: use engine 'inline'")
   clusterTotemConfig(options)
+  const delay = options.locks?.lockDelayMs
+  if (delay !== undefined && !(Number.isSafeInteger(delay) && delay >= 0)) throw new ConfigError('locks.lockDelayMs', `must be an integer ≥ 0, got ${JSON.stringify(delay)}`)
   if ((options.quorum?.provider ?? 'votequorum') === 'votequorum') resolveQuorumConfig(options.nodeId, options.nodes, options.quorum ?? {})
   return options
 }

@@ -1,0 +1,177 @@
+import { ClusterError } from '../errors.js'
+import type { EngineLink } from './link.js'
+
+/** `exclusive`: one holder. `shared`: any number of shared holders, never together with an exclusive one. */
+export type LockMode = 'exclusive' | 'shared'
+
+export interface AcquireOptions {
+  /** @default 'exclusive' */
+  readonly mode?: LockMode
+  /** Give up with `ERR_LOCK_TIMEOUT` after this long in the queue. Without it, waits until granted, aborted or quorum is lost. */
+  readonly timeoutMs?: number
+  /** Leaves the queue; the acquire rejects with `ERR_ABORTED`. */
+  readonly signal?: AbortSignal
+}
+
+/** What the LCK service tells the library about a hold it took away. */
+export interface LockLostEvent {
+  readonly type: 'lost'
+  readonly holderId: string
+  readonly reason: 'quorum' | 'membership'
+}
+
+interface Grant {
+  readonly holderId: string
+  readonly fencingToken: bigint
+}
+
+/**
+ * A granted lock. Pass `fencingToken` to every resource the work touches and
+ * have it refuse tokens lower than the highest it has seen: that, not the lock
+ * alone, is what makes the work safe when a holder stalls past its loss.
+ * `signal` aborts the moment the cluster takes the lock away (this node lost
+ * quorum, or was expelled); stop the work then.
+ */
+export class Lock {
+  readonly name: string
+  readonly mode: LockMode
+  /** Strictly increasing per lock name across the whole cluster history. */
+  readonly fencingToken: bigint
+  /** @internal */
+  readonly holderId: string
+  readonly #link: EngineLink
+  readonly #controller = new AbortController()
+  readonly #forget: () => void
+  #released: Promise<void> | undefined
+
+  /** @internal Created by {@link LocksApi.acquire}. */
+  constructor(link: EngineLink, name: string, mode: LockMode, grant: Grant, forget: () => void) {
+    this.#link = link
+    this.name = name
+    this.mode = mode
+    this.holderId = grant.holderId
+    this.fencingToken = grant.fencingToken
+    this.#forget = forget
+  }
+
+  /** Aborted when the lock is lost; its reason is a ClusterError with code `ERR_LOCK_LOST` (or `ERR_STOPPED`). */
+  get signal(): AbortSignal {
+    return this.#controller.signal
+  }
+
+  /** True until released or lost. */
+  get held(): boolean {
+    return this.#released === undefined && !this.#controller.signal.aborted
+  }
+
+  /** Releases the lock; resolves once the release is ordered. Idempotent; a lost lock releases at once. */
+  release(): Promise<void> {
+    this.#released ??= this.#release()
+    return this.#released
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release()
+  }
+
+  /** @internal */
+  lose(error: ClusterError): void {
+    this.#forget()
+    if (!this.#controller.signal.aborted) this.#controller.abort(error)
+  }
+
+  async #release(): Promise<void> {
+    this.#forget()
+    if (this.#controller.signal.aborted || this.#link.state !== 'running') return
+    await this.#link.requestWithRoom('lck', 'release', { holderId: this.holderId })
+  }
+}
+
+/**
+ * `cluster.locks`: distributed locks (OpenAIS LCK) granted only in the
+ * quorate partition, in FIFO order per lock, each grant with a fencing token.
+ */
+export class LocksApi {
+  readonly #link: EngineLink
+  readonly #held = new Map<string, Lock>()
+  #waiters = 0
+
+  /** @internal */
+  constructor(link: EngineLink) {
+    this.#link = link
+  }
+
+  /**
+   * Waits for the lock. Rejects with `ERR_NO_QUORUM` in (or on entering) an
+   * inquorate partition, `ERR_LOCK_TIMEOUT` after `timeoutMs`, `ERR_ABORTED`
+   * when `signal` aborts.
+   */
+  async acquire(name: string, options: AcquireOptions = {}): Promise<Lock> {
+    const lock = await this.#acquire(name, options, false)
+    return lock!
+  }
+
+  /** Takes the lock only if it is free now (and nobody waits for it); otherwise resolves `null`. */
+  async tryAcquire(name: string, options: Omit<AcquireOptions, 'timeoutMs'> = {}): Promise<Lock | null> {
+    return await this.#acquire(name, options, true)
+  }
+
+  /** Runs `fn` holding the lock and releases it afterwards, whatever `fn` does. */
+  async using<T>(name: string, fn: (signal: AbortSignal, fencingToken: bigint) => Promise<T> | T, options: AcquireOptions = {}): Promise<T> {
+    const lock = await this.acquire(name, options)
+    try {
+      return await fn(lock.signal, lock.fencingToken)
+    } finally {
+      await lock.release()
+    }
+  }
+
+  /** @internal */
+  dispatch(event: LockLostEvent): void {
+    if (event.type !== 'lost') return
+    this.#held.get(event.holderId)?.lose(new ClusterError('ERR_LOCK_LOST',
+      event.reason === 'quorum' ? 'this node lost quorum: the lock may be granted elsewhere, stop the work'
+        : 'the cluster dropped this hold after a membership change: stop the work'))
+  }
+
+  /** @internal The cluster stopped: every held lock is lost. */
+  closeAll(error: ClusterError): void {
+    for (const lock of [...this.#held.values()]) lock.lose(error)
+    this.#held.clear()
+  }
+
+  async #acquire(name: string, options: AcquireOptions, tryOnly: boolean): Promise<Lock | null> {
+    const mode = options.mode ?? 'exclusive'
+    if (mode !== 'exclusive' && mode !== 'shared') throw new ClusterError('ERR_INVALID_ARGUMENT', `lock mode is 'exclusive' or 'shared', got ${String(mode)}`)
+    if (typeof name !== 'string' || name.length === 0) throw new ClusterError('ERR_INVALID_ARGUMENT', 'a lock needs a non-empty name')
+    const timeoutMs = options.timeoutMs
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      throw new ClusterError('ERR_INVALID_ARGUMENT', `timeoutMs must be a finite number ≥ 0, got ${timeoutMs}`)
+    }
+    const signal = options.signal
+    signal?.throwIfAborted()
+    const waiterId = `w${++this.#waiters}`
+    const onAbort = (): void => { void this.#link.request('lck', 'cancel', { waiterId }).catch(() => {}) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    let grant: Grant | null
+    try {
+      grant = await this.#link.requestWithRoom('lck', 'acquire', {
+        name, mode, try: tryOnly, waiterId, ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      }, signal) as Grant | null
+    } catch (error) {
+      if (error instanceof ClusterError && error.code === 'ERR_ABORTED') throw new ClusterError('ERR_ABORTED', `acquire of lock ${name} was aborted`, { cause: signal?.reason })
+      throw error
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+    if (grant === null) return null
+    const lock = new Lock(this.#link, name, mode, grant, () => { this.#held.delete(grant.holderId) })
+    this.#held.set(grant.holderId, lock)
+    if (signal?.aborted === true) {
+      // The grant overtook our cancel: give the lock straight back.
+      await lock.release()
+      throw new ClusterError('ERR_ABORTED', `acquire of lock ${name} was aborted`, { cause: signal.reason })
+    }
+    return lock
+  }
+}
