@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Cluster } from '../cluster/cluster.js'
 import type { Group } from '../cluster/cpg-api.js'
+import { ckptAwait, ckptBench, ckptFill, lockBench, lockContend } from './cluster-node-locks.js'
 import { type ChildMessage, type ClusterNodeSpec, monotonicMs, type ParentMessage } from './node-protocol.js'
 
 /**
@@ -115,6 +116,11 @@ async function handle(m: ParentMessage): Promise<void> {
     case 'cpg-join': return join(m.group)
     case 'cpg-send': return send(m)
     case 'cpg-flood': return flood(m)
+    case 'lock-contend': return lockContend(cluster, m, tell)
+    case 'lock-bench': return lockBench(cluster, m, tell)
+    case 'ckpt-bench': return ckptBench(cluster, m, tell)
+    case 'ckpt-fill': return ckptFill(cluster, m, tell)
+    case 'ckpt-await': return ckptAwait(cluster, m, tell)
     case 'latency-reset': latencyUs = []; return
     case 'cpg-digest': {
       const entry = groups.get(m.group)!

@@ -46,6 +46,16 @@ export type ParentMessage =
   | { readonly t: 'cpg-digest'; readonly group: string }
   /** Blocks the main thread (busy loop) for `ms`, as a long GC pause or CPU-bound work would. */
   | { readonly t: 'block'; readonly ms: number }
+  /** `contenders` loops acquire `name`, hold it `holdMs`, release, until `durationMs` passed; each hold is reported. */
+  | { readonly t: 'lock-contend'; readonly name: string; readonly contenders: number; readonly holdMs: number; readonly durationMs: number }
+  /** `contenders` loops acquire+release `name` until `count` cycles are done in all (or `durationMs` passed); latencies come back. */
+  | { readonly t: 'lock-bench'; readonly name: string; readonly contenders: number; readonly count: number; readonly durationMs?: number }
+  /** `count` writes of `size` bytes to one section of checkpoint `name`, one at a time (or until `durationMs` passed); latencies come back. */
+  | { readonly t: 'ckpt-bench'; readonly name: string; readonly size: number; readonly count: number; readonly durationMs?: number }
+  /** Fills checkpoint `name` with `sections` sections of `size` bytes. */
+  | { readonly t: 'ckpt-fill'; readonly name: string; readonly sections: number; readonly size: number }
+  /** Opens checkpoint `name` and answers once its last section is readable here, with the time. */
+  | { readonly t: 'ckpt-await'; readonly name: string; readonly section: string }
 
 export interface Digest {
   /** Messages delivered, and a rolling hash of their order (equal on every member). */
@@ -75,6 +85,11 @@ export type ChildMessage =
   | { readonly t: 'cpg-joined'; readonly group: string; readonly memberId: string }
   | { readonly t: 'cpg-confchg'; readonly group: string; readonly members: readonly NodeId[]; readonly at: number }
   | { readonly t: 'blocked'; readonly ms: number }
+  /** One lock hold: granted at `from`, released (or lost) at `to` (0: reported at the grant), in CLOCK_MONOTONIC ms (one clock per host). */
+  | { readonly t: 'lock-hold'; readonly node: NodeId; readonly contender: number; readonly token: string; readonly from: number; readonly to: number; readonly lost: boolean }
+  | { readonly t: 'lock-contend-done'; readonly holds: number; readonly errors: Readonly<Record<string, number>> }
+  | { readonly t: 'bench-result'; readonly latenciesUs: readonly number[]; readonly elapsedMs: number; readonly count: number }
+  | { readonly t: 'ckpt-ready'; readonly at: number; readonly bytes: number }
 
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6

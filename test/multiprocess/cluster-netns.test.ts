@@ -1,19 +1,10 @@
 import { expect } from 'chai'
 import { ProcessCluster } from '../../lib/runtime/process-cluster.js'
 import type { ChildMessage } from '../../lib/runtime/node-protocol.js'
-import type { NodeId } from '../../lib/totem/ring-id.js'
 import { NetnsTopology } from '../support/netns.js'
-import { basePort, deliverySequences, expectConsistentOrder } from './helpers.js'
+import { basePort, deliverySequences, expectConsistentOrder, lastEvent, netnsCluster } from './helpers.js'
 
 type Quorum = Extract<ChildMessage, { t: 'quorum' }>
-
-function last<T extends ChildMessage['t']>(cluster: ProcessCluster, id: NodeId, t: T): Extract<ChildMessage, { t: T }> | undefined {
-  for (let i = cluster.events.length - 1; i >= 0; i--) {
-    const e = cluster.events[i]!
-    if (e.node === id && e.message.t === t) return e.message as Extract<ChildMessage, { t: T }>
-  }
-  return undefined
-}
 
 /** 5 Cluster processes, one network namespace each; a 3|2 partition and its heal (needs root). */
 describe('multiprocess: Cluster API, a 3|2 partition between network namespaces', function () {
@@ -23,20 +14,11 @@ describe('multiprocess: Cluster API, a 3|2 partition between network namespaces'
   let cluster: ProcessCluster | undefined
 
   before(async function () {
-    const reason = NetnsTopology.unavailableReason()
-    if (reason !== undefined) {
-      console.log(`      skipped: ${reason}`)
-      this.skip()
-    }
-    net = new NetnsTopology(ids, process.pid + 7)
-    net.create()
-    const topology = net
-    cluster = new ProcessCluster({
-      nodeIds: ids, port: basePort(27), program: 'cluster', totem: { token: 1000 }, reportDeliveries: true,
-      addr: (id) => topology.addr(id), namespace: (id) => topology.ns(id),
-    })
-    await cluster.startAll()
-    await cluster.waitFor(() => ids.every((id) => last(cluster!, id, 'membership')?.members.length === 5), 30_000, 'ring of 5')
+    const made = await netnsCluster(ids, 7, { port: basePort(27), program: 'cluster', totem: { token: 1000 }, reportDeliveries: true }, () => this.skip())
+    net = made?.net
+    cluster = made?.cluster
+    if (cluster === undefined) return
+    await cluster.waitFor(() => ids.every((id) => lastEvent(cluster!, id, 'membership')?.members.length === 5), 30_000, 'ring of 5')
     await Promise.all(ids.map((id) => cluster!.request(id, { t: 'cpg-join', group: 'ledger' }, 'cpg-joined')))
   })
   after(async () => {
@@ -51,14 +33,14 @@ describe('multiprocess: Cluster API, a 3|2 partition between network namespaces'
     net!.partition([[1, 2, 3], [4, 5]])
     const sideA = [1, 2, 3]
     const sideB = [4, 5]
-    await c.waitFor(() => sideA.every((id) => last(c, id, 'membership')?.members.join(',') === '1,2,3') &&
-      sideB.every((id) => last(c, id, 'membership')?.members.join(',') === '4,5'), 30_000, 'two partitions')
-    await c.waitFor(() => sideB.every((id) => last(c, id, 'quorum')?.quorate === false), 10_000, 'the 2-side to lose quorum')
-    for (const id of sideA) expect((last(c, id, 'quorum') as Quorum).quorate, `node ${id}`).to.equal(true)
+    await c.waitFor(() => sideA.every((id) => lastEvent(c, id, 'membership')?.members.join(',') === '1,2,3') &&
+      sideB.every((id) => lastEvent(c, id, 'membership')?.members.join(',') === '4,5'), 30_000, 'two partitions')
+    await c.waitFor(() => sideB.every((id) => lastEvent(c, id, 'quorum')?.quorate === false), 10_000, 'the 2-side to lose quorum')
+    for (const id of sideA) expect((lastEvent(c, id, 'quorum') as Quorum).quorate, `node ${id}`).to.equal(true)
     await new Promise((resolve) => setTimeout(resolve, 1500))
     net!.heal()
-    await c.waitFor(() => ids.every((id) => last(c, id, 'membership')?.members.length === 5 && last(c, id, 'quorum')?.quorate === true), 30_000, 'merged and quorate')
-    expect(last(c, 4, 'membership')!.joined).to.deep.equal([1, 2, 3])
+    await c.waitFor(() => ids.every((id) => lastEvent(c, id, 'membership')?.members.length === 5 && lastEvent(c, id, 'quorum')?.quorate === true), 30_000, 'merged and quorate')
+    expect(lastEvent(c, 4, 'membership')!.joined).to.deep.equal([1, 2, 3])
     await Promise.allSettled(load)
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expectConsistentOrder(deliverySequences(c, ids))
