@@ -49,6 +49,15 @@ class Run {
   }
 }
 
+/** Waits for a condition over the output of several processes (any of them may print the line that satisfies it). */
+async function until(test: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 describe('examples: every example runs', function () {
   this.timeout(120_000)
   const runs: Run[] = []
@@ -98,5 +107,65 @@ describe('examples: every example runs', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+  it('cpg-hello (the README example): three nodes in one process deliver the same hellos in the same order', async () => {
+    const run = new Run([example('cpg-hello.js')], { HELLO_PORT: String(basePort(47)) })
+    runs.push(run)
+    await run.waitFor((l) => l.some((x) => x === 'same order everywhere' || x === 'ORDER DIFFERS'), 30_000)
+    expect(run.lines).to.include('same order everywhere')
+    expect(run.lines.filter((l) => l.startsWith('node '))).to.have.length(3)
+    await new Promise((resolve) => run.child.exitCode !== null ? resolve(undefined) : run.child.once('exit', resolve))
+    expect(run.child.exitCode).to.equal(0)
+  })
+
+  it('leader-lock: one leader at a time; after kill -9 another leads with a higher token, and the store saw tokens only grow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-ha-leader-'))
+    try {
+      const env = { LEADER_PORT: String(basePort(37)), LEADER_STORE: join(dir, 'store.log') }
+      const nodes = [1, 2, 3].map((id) => new Run([example('leader-lock.js'), String(id)], env))
+      runs.push(...nodes)
+      const leaders = (): Array<{ node: number; token: bigint }> => nodes.flatMap((n) => n.lines)
+        .map((l) => /^leader: node (\d+) with fencing token (\d+)$/.exec(l)).filter((m) => m !== null)
+        .map((m) => ({ node: Number(m[1]), token: BigInt(m[2]!) }))
+      await Promise.all(nodes.map((n) => n.waitFor((l) => l.some((x) => x.includes('joined')))))
+      await until(() => leaders().length >= 1, 'a leader')
+      const first = leaders()[0]!
+      await nodes[first.node - 1]!.end('SIGKILL')
+      await until(() => leaders().some((l) => l.node !== first.node), 'a leader on another node')
+      const second = leaders().find((l) => l.node !== first.node)!
+      expect(second.node).to.not.equal(first.node)
+      expect(second.token > first.token, `${second.token} > ${first.token}`).to.equal(true)
+      await new Promise((resolve) => setTimeout(resolve, 600))
+      const tokens = readFileSync(env.LEADER_STORE, 'utf8').trim().split('\n').map((l) => BigInt(l.split(' ')[0]!))
+      for (let i = 1; i < tokens.length; i++) expect(tokens[i]! >= tokens[i - 1]!, 'store tokens never go back').to.equal(true)
+      expect(new Set(tokens).size, 'two leaders wrote').to.equal(2)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('singleton-cron: the job ticks on exactly one node and moves when that node is killed', async () => {
+    const env = { CRON_PORT: String(basePort(39)), CRON_EVERY_MS: '200' }
+    const nodes = [1, 2, 3].map((id) => new Run([example('singleton-cron.js'), String(id)], env))
+    runs.push(...nodes)
+    const runners = (): number[] => nodes.flatMap((n) => n.lines).map((l) => /^node (\d+) runs the job now/.exec(l)).filter((m) => m !== null).map((m) => Number(m[1]))
+    await until(() => runners().length >= 1, 'a runner')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(runners(), 'one runner while all are up').to.have.length(1)
+    const first = runners()[0]!
+    expect(nodes[first - 1]!.lines.some((l) => l.startsWith('tick 3 on node'))).to.equal(true)
+    await nodes[first - 1]!.end('SIGKILL')
+    // runners() lists per process, not in time order: look for a run on another node.
+    await until(() => runners().some((n) => n !== first), 'a runner on another node')
+    expect(runners().filter((n) => n !== first), 'one node took over').to.have.length(1)
+  })
+
+  it('checkpoint-counter: three processes increment under a lock and all see 3 × 10', async () => {
+    const env = { COUNTER_PORT: String(basePort(41)), COUNTER_INCREMENTS: '10' }
+    const nodes = [1, 2, 3].map((id) => new Run([example('checkpoint-counter.js'), String(id)], env))
+    runs.push(...nodes)
+    await Promise.all(nodes.map((n) => n.waitFor((l) => l.some((x) => x.startsWith('counter reached 30')), 60_000)))
+    const sets = nodes.flatMap((n) => n.lines).map((l) => /set counter to (\d+)$/.exec(l)).filter((m) => m !== null).map((m) => Number(m[1]))
+    expect(sets.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 30 }, (_, i) => i + 1))
   })
 })
