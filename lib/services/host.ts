@@ -272,7 +272,9 @@ export class ServiceHost {
       get ringId() { return host.#ringId },
       get members() { return host.#members },
       get quorate() { return host.quorate },
-      mcast: (body, options) => host.engine.mcast(host.#codec.wrap(service.id, body), { guarantee: options?.guarantee ?? 'agreed' }),
+      mcast: (body, options) => host.engine.mcast(host.#codec.wrap(service.id, body), {
+        guarantee: options?.guarantee ?? 'agreed', ...(options?.bulk === true ? { lane: 'bulk' } : {}),
+      }),
       syncMcast: (body) => host.#roundIsCurrent()
         ? host.engine.mcast(host.#codec.wrap(service.id, body), { lane: 'sync' })
         : 'queue-full',

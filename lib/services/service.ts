@@ -19,8 +19,12 @@ export interface ServiceContext {
   /** Ring and members of the current regular configuration (empty before the first). */
   readonly ringId: RingId
   readonly members: readonly NodeId[]
-  /** Multicasts a message of this service; it comes back through `deliver` on every member, in total order. */
-  mcast(body: Uint8Array, options?: { readonly guarantee?: Guarantee }): McastResult
+  /**
+   * Multicasts a message of this service; it comes back through `deliver` on
+   * every member, in total order. `bulk` messages (state transfer) leave only
+   * when nothing else of this node waits, so they may be overtaken by later ones.
+   */
+  mcast(body: Uint8Array, options?: { readonly guarantee?: Guarantee; readonly bulk?: boolean }): McastResult
   /** Sends a message of this service during sync (it overtakes application traffic held back until sync ends). */
   syncMcast(body: Uint8Array): McastResult
   /** Arms (or re-arms) a named timer of this service; `timer` is called when it expires. */

@@ -38,8 +38,12 @@ export interface EngineInit {
 
 export interface McastOptions {
   readonly guarantee?: Guarantee
-  /** `sync` traffic (service synchronisation) goes first and flows while application traffic waits. */
-  readonly lane?: 'normal' | 'sync'
+  /**
+   * `sync` traffic (service synchronisation) goes first and flows while
+   * application traffic waits; `bulk` (state transfer) goes only when nothing
+   * else is queued.
+   */
+  readonly lane?: 'normal' | 'sync' | 'bulk'
 }
 
 /**

@@ -175,6 +175,43 @@ describe('pg/Packer', () => {
     })
   })
 
+  describe('bulk lane', () => {
+    it('goes only when the normal lane is empty, so later normal messages overtake earlier bulk ones', () => {
+      const p = packer(1000)
+      p.enqueue(bytes(10, 1), 'agreed', 'bulk')
+      p.enqueue(bytes(10, 2), 'agreed', 'normal')
+      p.enqueue(bytes(10, 3), 'agreed', 'bulk')
+      p.enqueue(bytes(10, 4), 'agreed', 'sync')
+      expect(drain(p).map(decode).map((pk) => pk.chunks.map((c) => c[0]))).to.deep.equal([[4, 2, 1, 3]])
+    })
+
+    it('finishes a partially sent bulk message before a normal one (fragments stay consecutive), then yields', () => {
+      const p = packer(1000)
+      p.enqueue(bytes(3000, 1), 'agreed', 'bulk')
+      p.enqueue(bytes(3000, 5), 'agreed', 'bulk')
+      p.pull(1, false)
+      p.enqueue(bytes(10, 2), 'agreed', 'normal')
+      const firsts = drain(p).map(decode).flatMap((pk) => pk.chunks.map((c) => c[0]))
+      const normalAt = firsts.indexOf(2)
+      expect(firsts.slice(0, normalAt).every((b) => b === 1), 'rest of the first bulk message first').to.equal(true)
+      expect(firsts.slice(normalAt + 1).every((b) => b === 5), 'then the normal message, then the next bulk one').to.equal(true)
+    })
+
+    it('is held under syncOnly, rewound if partial when a sync message must go, and bounded on its own', () => {
+      const p = packer(1000, 4096)
+      p.enqueue(bytes(3000, 1), 'agreed', 'bulk')
+      p.pull(1, false)
+      expect(p.pull(5, true)).to.deep.equal([])
+      p.enqueue(bytes(10, 2), 'agreed', 'sync')
+      expect(drain(p, true).map(decode)[0]!.chunks.map((c) => c[0])).to.deep.equal([2])
+      expect(decode(drain(p)[0]!).firstOffset).to.equal(0)
+      expect(p.enqueue(bytes(3000, 6), 'agreed', 'bulk')).to.equal('ok')
+      expect(p.enqueue(bytes(3000, 7), 'agreed', 'bulk')).to.equal('queue-full')
+      expect(p.enqueue(bytes(3000, 8), 'agreed', 'normal')).to.equal('ok')
+      expect(p.queuedBytesIn('bulk')).to.be.greaterThan(0)
+    })
+  })
+
   describe('restartPartial', () => {
     it('resends the partial message from its first byte under a new number', () => {
       const p = packer(1000)

@@ -52,8 +52,8 @@ function sizeOf(random: () => number, packetSizeMax: number): number {
 /** Receives and checks: per-lane FIFO order, exact bytes, safe packets, sync-only pulls. */
 class Receiver {
   readonly assembler = new Assembler({ messageSizeMax: MiB })
-  readonly #expected: Record<Lane, Sent[]> = { sync: [], normal: [] }
-  readonly #next: Record<Lane, number> = { sync: 0, normal: 0 }
+  readonly #expected: Record<Lane, Sent[]> = { sync: [], normal: [], bulk: [] }
+  readonly #next: Record<Lane, number> = { sync: 0, normal: 0, bulk: 0 }
   received = 0
 
   expect(sent: Sent): void {
@@ -74,19 +74,20 @@ class Receiver {
   }
 
   #match(payload: Uint8Array): Sent {
-    for (const lane of ['sync', 'normal'] as const) {
+    for (const lane of ['sync', 'normal', 'bulk'] as const) {
       const sent = this.#expected[lane][this.#next[lane]]
       if (sent !== undefined && Buffer.from(sent.payload).equals(payload)) {
         this.#next[lane]++
         return sent
       }
     }
-    throw new Error(`message #${this.received} (${payload.length} bytes) is not the next one of either lane`)
+    throw new Error(`message #${this.received} (${payload.length} bytes) is not the next one of any lane`)
   }
 
   assertAllReceived(): void {
     expect(this.#next.sync).to.equal(this.#expected.sync.length)
     expect(this.#next.normal).to.equal(this.#expected.normal.length)
+    expect(this.#next.bulk).to.equal(this.#expected.bulk.length)
     // Rewinds under syncOnly legitimately abandon assemblies, but on a lossless
     // stream a continuation must never fail to match.
     expect(this.assembler.stats.discardedChunks).to.equal(0)
@@ -105,7 +106,8 @@ function runScenario(seed: number, packetSizeMax: number, messages: number): { p
     return batch.length
   }
   for (let id = 0; id < messages; id++) {
-    const lane: Lane = random() < 0.2 ? 'sync' : 'normal'
+    const r = random()
+    const lane: Lane = r < 0.2 ? 'sync' : r < 0.35 ? 'bulk' : 'normal'
     const sent: Sent = {
       payload: makeMessage(random, id, lane, sizeOf(random, packetSizeMax)),
       guarantee: random() < 0.3 ? 'safe' : 'agreed',

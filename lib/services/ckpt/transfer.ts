@@ -90,7 +90,8 @@ export class TransferSender {
       }
       const next = this.#next(job)
       const body = this.#codec.encode(next.message)
-      const result = ctx.mcast(body)
+      // The index goes ahead with ordinary traffic; the bulk of the data only fills what is left.
+      const result = ctx.mcast(body, next.message.kind === 'index' ? undefined : { bulk: true })
       if (result === 'queue-full') {
         this.#blocked = true
         return

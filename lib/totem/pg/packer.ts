@@ -7,11 +7,11 @@ import {
 
 /**
  * Sender side of the process-group layer: packs small application messages into
- * Totem packets and fragments large ones, from a bounded two-lane send queue.
+ * Totem packets and fragments large ones, from a bounded three-lane send queue.
  *
  * Message numbers (uint32, wrapping) are assigned when a message's first byte is
  * put into a packet, not at enqueue time, because the numbers inside one packet
- * must be consecutive in packet order and the sync lane overtakes the normal one.
+ * must be consecutive in packet order and lanes overtake each other.
  *
  * Packing rule. Messages are taken in order and placed whole while they fit. A
  * message that does not fit whole in the space left starts there as a fragment
@@ -27,8 +27,12 @@ import {
  * their buffer at once.
  */
 
-/** Which queue a message waits in; 'sync' always goes first. */
-export type Lane = 'normal' | 'sync'
+/**
+ * Which queue a message waits in: 'sync' always goes first; 'bulk' (state
+ * transfer) only when 'normal' is empty, so a joiner catching up on megabytes
+ * does not put everyone else's messages behind them.
+ */
+export type Lane = 'normal' | 'sync' | 'bulk'
 
 export interface PackerOptions {
   /** Largest encoded PgPacket, in bytes (the Mcast payload budget). */
@@ -115,6 +119,7 @@ export class Packer {
   readonly queueBytesMax: number
   readonly #sync = new LaneQueue()
   readonly #normal = new LaneQueue()
+  readonly #bulk = new LaneQueue()
   /** Largest message that fits whole in a fresh packet, whatever its number. */
   readonly #wholeMax: number
   /** Least space worth starting a fragment of a message that would fit a fresh packet. */
@@ -158,7 +163,7 @@ export class Packer {
    */
   enqueue(payload: Uint8Array, guarantee: Guarantee, lane: Lane): EnqueueResult {
     if (payload.length > this.messageSizeMax) return 'too-big'
-    const queue = lane === 'sync' ? this.#sync : this.#normal
+    const queue = this.#lane(lane)
     if (queue.length > 0 && queue.charged + messageCharge(payload.length) > this.queueBytesMax) return 'queue-full'
     queue.push({ payload: Buffer.from(payload), safe: guarantee === 'safe' })
     return 'ok'
@@ -176,7 +181,7 @@ export class Packer {
    */
   pull(max: number, syncOnly: boolean): PulledPacket[] {
     const out: PulledPacket[] = []
-    if (syncOnly && this.#partial === this.#normal && this.#sync.length > 0) this.restartPartial()
+    if (syncOnly && this.#partial !== undefined && this.#partial !== this.#sync && this.#sync.length > 0) this.restartPartial()
     while (out.length < max) {
       const packet = this.#packOne(syncOnly)
       if (packet === undefined) break
@@ -205,29 +210,35 @@ export class Packer {
    */
   backlog(syncOnly: boolean): number {
     let bytes = this.#sync.unsent + 2 * this.#sync.length
-    if (!syncOnly) bytes += this.#normal.unsent + 2 * this.#normal.length
+    if (!syncOnly) bytes += this.#normal.unsent + 2 * this.#normal.length + this.#bulk.unsent + 2 * this.#bulk.length
     return Math.ceil(bytes / (this.packetSizeMax - PG_HEADER_SIZE_MAX))
   }
 
   /** Bytes charged against the bounds, both lanes together (see {@link enqueue}). */
   get queuedBytes(): number {
-    return this.#sync.charged + this.#normal.charged
+    return this.#sync.charged + this.#normal.charged + this.#bulk.charged
   }
 
   /** Bytes charged against the bound of one lane. */
   queuedBytesIn(lane: Lane): number {
-    return (lane === 'sync' ? this.#sync : this.#normal).charged
+    return this.#lane(lane).charged
   }
 
   /** Messages not yet completely pulled, both lanes together. */
   get queuedMessages(): number {
-    return this.#sync.length + this.#normal.length
+    return this.#sync.length + this.#normal.length + this.#bulk.length
+  }
+
+  #lane(lane: Lane): LaneQueue {
+    return lane === 'sync' ? this.#sync : lane === 'bulk' ? this.#bulk : this.#normal
   }
 
   #nextLane(syncOnly: boolean): LaneQueue | undefined {
-    if (this.#partial !== undefined) return syncOnly && this.#partial === this.#normal ? undefined : this.#partial
+    if (this.#partial !== undefined) return syncOnly && this.#partial !== this.#sync ? undefined : this.#partial
     if (this.#sync.length > 0) return this.#sync
-    if (!syncOnly && this.#normal.length > 0) return this.#normal
+    if (syncOnly) return undefined
+    if (this.#normal.length > 0) return this.#normal
+    if (this.#bulk.length > 0) return this.#bulk
     return undefined
   }
 
