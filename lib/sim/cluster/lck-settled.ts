@@ -1,9 +1,9 @@
 import type { ServiceHost } from '../../services/host.js'
 import type { LckService } from '../../services/lck/service.js'
 import type { NodeId } from '../../totem/ring-id.js'
-import { ringIdString } from '../../totem/ring-id.js'
 import type { Simulation } from '../simulation.js'
 import type { LckClients } from './lck-workload.js'
+import { ringSettled } from './settled.js'
 
 const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x))
 
@@ -19,12 +19,9 @@ export function lckSettled(sim: Simulation, clientsOf: (id: NodeId) => LckClient
   const ids = live.map((n) => n.id).join(',')
   let table: string | undefined
   for (const node of live) {
+    const why = ringSettled(node, ids)
+    if (why !== undefined) return why
     const host = node.core as ServiceHost
-    const engine = host.engine
-    if (engine.state !== 'operational') return `n${node.id} is ${engine.state}`
-    if (engine.members.join(',') !== ids) return `n${node.id} ring has ${engine.members.join(',')}, live are ${ids}`
-    if (host.syncing) return `n${node.id} is still synchronising ${ringIdString(engine.ringId)}`
-    if (engine.queuedBytes > 0) return `n${node.id} has ${engine.queuedBytes} bytes queued`
     const lck = host.services.find((s) => s.name === 'lck') as LckService
     if (host.quorate && !lck.granting) return `n${node.id} is quorate but not granting yet`
     const clients = clientsOf(node.id)
