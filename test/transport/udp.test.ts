@@ -1,24 +1,16 @@
 import dgram from 'node:dgram'
 import { expect } from 'chai'
 import { ConfigError } from '../../lib/errors.js'
-import type { TransportNode } from '../../lib/transport/transport.js'
 import { udp, type UdpOptions } from '../../lib/transport/udp.js'
 import { count, openCluster, sleep, tagged, transportCompliance, waitFor, type Cluster } from './compliance.js'
+import { loopbackNodes, portSequence } from '../support/loopback.js'
 
 const FRAME = 9000
 /** Administratively scoped group, varied by pid so concurrent runs do not hear each other. */
 const GROUP = `239.255.${(process.pid >> 8) & 255}.${process.pid & 255}`
 
-/** Group ports spread by pid; each node also uses port - 1 for its token socket. */
-let portCursor = 0
-function nextPort(): number {
-  portCursor += 7
-  return 30000 + ((process.pid + portCursor * 103) % 20000)
-}
-
-function loopbackNodes(n: number): TransportNode[] {
-  return Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, addr: `127.0.0.${i + 1}` }))
-}
+/** Group ports; each node also uses port - 1 for its token socket. */
+const nextPort = portSequence(30000, 103)
 
 /** ttl 0: the kernel loops the datagrams back locally and never puts them on any wire. */
 function cluster(n: number, port: number, extra: Partial<UdpOptions> = {}) {

@@ -1,22 +1,13 @@
 import dgram from 'node:dgram'
 import { expect } from 'chai'
 import { ClusterError, ConfigError } from '../../lib/errors.js'
-import type { TransportNode } from '../../lib/transport/transport.js'
 import { udpu, type UdpuOptions } from '../../lib/transport/udpu.js'
 import { count, openCluster, sleep, tagged, transportCompliance, waitFor, type Cluster } from './compliance.js'
+import { loopbackNodes, portSequence } from '../support/loopback.js'
 
 const FRAME = 9000
 
-/** Ports spread by pid so parallel runs rarely collide; each call moves on (retries after EADDRINUSE). */
-let portCursor = 0
-function nextPort(): number {
-  portCursor += 7
-  return 20000 + ((process.pid + portCursor * 101) % 20000)
-}
-
-function loopbackNodes(n: number): TransportNode[] {
-  return Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, addr: `127.0.0.${i + 1}` }))
-}
+const nextPort = portSequence(20000, 101)
 
 function cluster(n: number, extra: Partial<UdpuOptions> = {}) {
   const port = nextPort()
