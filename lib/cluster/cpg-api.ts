@@ -74,17 +74,8 @@ export class Group extends EventEmitter<GroupEvents> implements AsyncIterable<Gr
     if (bytes.length > CPG_MESSAGE_SIZE_MAX) {
       throw new ClusterError('ERR_MESSAGE_TOO_LARGE', `a CPG message is at most ${CPG_MESSAGE_SIZE_MAX} bytes, got ${bytes.length}`)
     }
-    for (;;) {
-      options.signal?.throwIfAborted()
-      if (this.#left) throw new ClusterError('ERR_NOT_EXIST', `this member left group ${this.name}`)
-      try {
-        await this.#link.request('cpg', 'mcast', { memberId: this.memberId, payload: bytes, guarantee: options.guarantee ?? 'agreed' })
-        return
-      } catch (error) {
-        if (!(error instanceof ClusterError) || error.code !== 'ERR_QUEUE_FULL') throw error
-        await this.#link.waitWritable(options.signal)
-      }
-    }
+    if (this.#left) throw new ClusterError('ERR_NOT_EXIST', `this member left group ${this.name}`)
+    await this.#link.requestWithRoom('cpg', 'mcast', { memberId: this.memberId, payload: bytes, guarantee: options.guarantee ?? 'agreed' }, options.signal)
   }
 
   /** Leaves the group; resolves once the leave is delivered here. */
@@ -181,18 +172,10 @@ export class CpgApi {
 
   /** Joins `group`; resolves once this member's own join is delivered, with the members at that point. */
   async join(group: string, options: JoinOptions = {}): Promise<Group> {
-    for (;;) {
-      options.signal?.throwIfAborted()
-      try {
-        const value = await this.#link.request('cpg', 'join', { group }) as { memberId: string; members: CpgMember[] }
-        const handle = new Group(this.#link, group, value.memberId, value.members, options.highWaterMark ?? 1024)
-        this.#groups.set(value.memberId, handle)
-        return handle
-      } catch (error) {
-        if (!(error instanceof ClusterError) || error.code !== 'ERR_QUEUE_FULL') throw error
-        await this.#link.waitWritable(options.signal)
-      }
-    }
+    const value = await this.#link.requestWithRoom('cpg', 'join', { group }, options.signal) as { memberId: string; members: CpgMember[] }
+    const handle = new Group(this.#link, group, value.memberId, value.members, options.highWaterMark ?? 1024)
+    this.#groups.set(value.memberId, handle)
+    return handle
   }
 
   /** Current members of any group (joined here or not). */
