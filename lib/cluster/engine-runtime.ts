@@ -6,6 +6,7 @@ import { ClusterError } from '../errors.js'
 import { systemClock } from '../runtime/clock.js'
 import { CoreDriver } from '../runtime/core-driver.js'
 import { fileRingStore, memoryRingStore } from '../runtime/ring-store.js'
+import { testFrameChecksum, withTestFaults } from '../runtime/test-hooks.js'
 import { CkptService } from '../services/ckpt/service.js'
 import { CpgService } from '../services/cpg/service.js'
 import { CPG_MESSAGE_SIZE_MAX } from '../services/cpg/types.js'
@@ -48,7 +49,7 @@ export class EngineRuntime {
     this.#send = send
     const config = clusterTotemConfig(options)
     const ids = options.nodes.map((n) => n.nodeId)
-    const raw = createTransport(options, frameSizeMaxFor(config), hub)
+    const raw = withTestFaults(createTransport(options, frameSizeMaxFor(config), hub))
     this.#transport = wrapSecure(raw, options)
     const frameSizeMax = Math.min(frameSizeMaxFor(config), this.#transport.frameSizeMax)
     const store = options.stateDir === undefined ? memoryRingStore() : fileRingStore(join(options.stateDir, `ringid_${options.nodeId}`))
@@ -58,7 +59,9 @@ export class EngineRuntime {
     })
     this.#driver = new CoreDriver<HostEvent>({
       self: options.nodeId, core: this.#host, transport: this.#transport, store, clock: systemClock,
-      codec: new FrameCodec({ clusterName: options.clusterName, nodes: ids, frameSizeMax }),
+      codec: new FrameCodec({
+        clusterName: options.clusterName, nodes: ids, frameSizeMax, checksum: this.#transport.authenticated !== true && testFrameChecksum(),
+      }),
       onEvent: (event) => { this.#send({ t: 'event', event }) },
     })
     this.#lag = monitorEventLoopDelay({ resolution: 10 })
