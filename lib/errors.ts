@@ -20,6 +20,8 @@ export type ClusterErrorCode =
   | 'ERR_LOCK_LOST'
   | 'ERR_NO_SPACE'
   | 'ERR_TRANSPORT'
+  /** A message was accepted but will never be delivered here; whether other members delivered it is unknown. */
+  | 'ERR_NOT_DELIVERED'
 
 const brand = Symbol.for('ts-ha.ClusterError')
 
