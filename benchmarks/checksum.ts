@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
+import { ProcessCluster } from '../lib/runtime/process-cluster.js'
 import { frameSizeMaxFor, totemConfig } from '../lib/totem/config.js'
 import { TotemEngine } from '../lib/totem/engine.js'
 import { FrameCodec } from '../lib/wire/codec.js'
 import { crc32c } from '../lib/wire/crc32c.js'
 import type { Frame } from '../lib/wire/frames.js'
-import { median } from './stats.js'
+import { median, sleep } from './stats.js'
 
 /**
  * npm run bench:checksum
@@ -13,8 +15,9 @@ import { median } from './stats.js'
  * our CRC-32C next to node:zlib's crc32 (IEEE polynomial, native), and ns
  * per encode + decode of a Totem frame carrying a 64 B and a 1 KiB payload,
  * with the checksum and without it (secauth mode). Medians of 7 rounds.
- * Whole-system throughput with and without it: `npm run bench` with
- * TSHA_TEST_FRAME_CHECKSUM=off in the environment of the second run.
+ * `--processes` adds CPU per message through three node processes on
+ * loopback. Whole-system throughput with and without it: `npm run bench`
+ * with TSHA_TEST_FRAME_CHECKSUM=off in the environment of the second run.
  */
 function nsPerOp(fn: () => void, iterations: number): number {
   for (let i = 0; i < Math.min(iterations, 20_000); i++) fn()
@@ -101,6 +104,71 @@ function engineCpuPerMessage(checksum: boolean, size: number, count: number): nu
   })
   const cpu = process.cpuUsage(cpu0)
   return (cpu.user + cpu.system) / count
+}
+
+/**
+ * `--processes`: the same through three bare-engine node processes on UDP
+ * loopback (sockets included): `count` messages from node 1, CPU time of all
+ * three processes (from /proc) per message, checksum on and off alternately.
+ */
+async function processCpuPerMessage(checksum: boolean, size: number, count: number, api: boolean): Promise<number> {
+  const ids = [1, 2, 3]
+  const cluster = new ProcessCluster({
+    nodeIds: ids, port: 42000 + ((process.pid * 3) % 9000), totem: { token: 1000 }, program: api ? 'cluster' : 'totem',
+    env: () => (checksum ? {} : { TSHA_TEST_FRAME_CHECKSUM: 'off' }),
+  })
+  try {
+    await cluster.startAll()
+    if (api) {
+      await cluster.waitFor(() => ids.every((id) => cluster.events.filter((e) => e.node === id && e.message.t === 'membership').at(-1)
+        ?.message.t === 'membership'), 30_000)
+      await sleep(3000)
+      await Promise.all(ids.map((id) => cluster.request(id, { t: 'cpg-join', group: 'bench' }, 'cpg-joined')))
+    } else {
+      await cluster.waitForRing(ids, 30_000)
+    }
+    await sleep(1000)
+    const pids = ids.map((id) => cluster.pid(id)!)
+    const before = pids.map(cpuTicks)
+    const send = api ? { t: 'cpg-send', group: 'bench' } as const : { t: 'send' } as const
+    await cluster.request(1, { ...send, count, size, guarantee: 'agreed', ratePerSec: 0 }, 'sent', 120_000)
+    for (;;) {
+      const digests = await Promise.all(ids.map(async (id) => (await cluster.request(id, api ? { t: 'cpg-digest', group: 'bench' } : { t: 'digest' }, 'digest')).digest))
+      if (digests.every((d) => d.count >= count)) break
+      await sleep(50)
+    }
+    const ticks = pids.map(cpuTicks).reduce((sum, t, i) => sum + t - before[i]!, 0)
+    return (ticks * 10_000) / count // 100 ticks a second: µs per message
+  } finally {
+    await cluster.close()
+  }
+}
+
+/** utime + stime of a process, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
+if (process.argv.includes('--processes')) {
+  const rows = ['| path | message | 3 processes, CPU µs/msg, checksum | without | cost |', '|---|---|---|---|---|']
+  for (const api of [false, true]) {
+    for (const size of [64, 1024]) {
+      const count = (size === 64 ? 200_000 : 50_000) / (api ? 4 : 1)
+      const on: number[] = []
+      const off: number[] = []
+      for (let r = 0; r < 3; r++) {
+        on.push(await processCpuPerMessage(true, size, count, api))
+        off.push(await processCpuPerMessage(false, size, count, api))
+      }
+      const a = median(on)
+      const b = median(off)
+      const all = (xs: number[]): string => xs.map((x) => x.toFixed(1)).join(', ')
+      rows.push(`| ${api ? 'public API (CPG)' : 'bare engine'} | ${size} B | ${a.toFixed(2)} (${all(on)}) | ${b.toFixed(2)} (${all(off)}) | ${(((a - b) / b) * 100).toFixed(1)}% |`)
+    }
+  }
+  console.log('')
+  console.log(rows.join('\n'))
 }
 
 const engineRows = ['| message | engine CPU µs/msg, checksum | without | cost |', '|---|---|---|---|']
