@@ -3,6 +3,7 @@ import type { NodeId } from '../../lib/totem/ring-id.js'
 import { crc32c } from '../../lib/wire/crc32c.js'
 import { FRAME_CHECKSUM_BYTES, FrameCodec } from '../../lib/wire/codec.js'
 import type { Frame } from '../../lib/wire/frames.js'
+import { Prng } from '../../lib/sim/prng.js'
 
 /**
  * Plain-mode integrity: every frame ends with a CRC-32C, verified before
@@ -30,16 +31,10 @@ function reason(bytes: Uint8Array): string {
   return r.ok ? 'ok' : r.reason
 }
 
-/** mulberry32, so a failing case replays. */
+/** The simulator's seeded generator, so a failing case replays. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const p = new Prng(seed)
+  return () => p.float()
 }
 
 describe('wire/checksum', () => {
