@@ -1,0 +1,60 @@
+import { expect } from 'chai'
+import type { Cluster } from '../../lib/cluster/cluster.js'
+import type { GroupChange } from '../../lib/cluster/cpg-api.js'
+import { freshPort, node, rejection, stopAll, stopWith, until } from './support.js'
+
+async function quorateThree(port: number): Promise<Cluster[]> {
+  const all = [1, 2, 3].map((id) => node(id, port))
+  await Promise.all(all.map((c) => c.start()))
+  await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring of 3')
+  return all
+}
+
+describe('facade: CPG join and graceful stop', function () {
+  this.timeout(60_000)
+  let all: Cluster[] = []
+  afterEach(async () => { await stopAll(all.splice(0)) })
+
+  it('every joiner sees the confchg naming itself with a listener attached right after await join()', async () => {
+    all = await quorateThree(freshPort(65))
+    const changes: GroupChange[][] = [[], [], []]
+    const groups = []
+    for (const [i, c] of all.entries()) {
+      const g = await c.cpg.join('g')
+      g.on('confchg', (change) => { changes[i]!.push(change) })
+      groups.push(g)
+      expect(g.members.some((m) => m.memberId === g.memberId), 'members at join include the joiner').to.equal(true)
+      expect(g.members.length).to.equal(i + 1)
+    }
+    await until(() => changes[0]!.length === 3 && changes[1]!.length === 2 && changes[2]!.length === 1, 'every confchg')
+    for (const [i, g] of groups.entries()) {
+      const first = changes[i]![0]!
+      expect(first.joined.map((m) => m.memberId), `node ${i + 1}'s first confchg`).to.deep.equal([g.memberId])
+      expect(first.members.length).to.equal(i + 1)
+    }
+  })
+
+  it('stop() leaves every group first: the others see reason leave, not nodedown', async () => {
+    all = await quorateThree(freshPort(65))
+    const groups = await Promise.all(all.map((c) => c.cpg.join('work')))
+    await until(() => groups.every((g) => g.members.length === 3), 'three members')
+    const seen: string[] = []
+    groups[0]!.on('confchg', (c) => { for (const m of c.left) seen.push(`${m.nodeId}:${m.reason}`) })
+    await all[2]!.stop()
+    await until(() => seen.length > 0, 'node 3 gone from the group')
+    expect(seen).to.deep.equal(['3:leave'])
+  })
+
+  it('stop({ signal }) already aborted still stops the node and rejects ERR_ABORTED; stop({ timeoutMs }) is bounded', async () => {
+    all = await quorateThree(freshPort(65))
+    await all[0]!.cpg.join('g')
+    const reason = new Error('now')
+    const error = await rejection(stopWith(all[0]!, { signal: AbortSignal.abort(reason) }))
+    expect(error.code).to.equal('ERR_ABORTED')
+    expect(error.cause).to.equal(reason)
+    expect((await rejection(all[0]!.cpg.join('again'))).code).to.equal('ERR_STOPPED')
+    const started = Date.now()
+    await stopWith(all[1]!, { timeoutMs: 2000 })
+    expect(Date.now() - started).to.be.below(4000)
+  })
+})
