@@ -29,33 +29,41 @@ export type ClusterErrorCode =
  */
 const brand = Symbol.for('ts-ha.ClusterError')
 
+/** A class's stable name: its own `errorName` (bundlers rename classes), else its name. */
+function errorNameOf(c: Function): string {
+  return Object.hasOwn(c, 'errorName') ? (c as unknown as { errorName: string }).errorName : c.name
+}
+
 function classChain(target: Function): string[] {
   const names: string[] = []
-  for (let c: unknown = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) names.push((c as Function).name)
+  for (let c: unknown = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) names.push(errorNameOf(c as Function))
   return names
 }
 
 export class ClusterError extends Error {
+  /** The `name` of errors of this class, fixed so that a minifier or bundler renaming the class changes nothing. */
+  static readonly errorName: string = 'ClusterError'
   readonly code: ClusterErrorCode
 
   constructor(code: ClusterErrorCode, message: string, options?: ErrorOptions) {
     super(message, options)
     this.code = code
-    this.name = new.target.name
+    this.name = errorNameOf(new.target)
     Object.defineProperty(this, brand, { value: classChain(new.target) })
   }
 
-  /** True for errors of this class made by any copy of ts-ha loaded in the process. */
+  /** True for errors of this class made by any copy of ts-ha loaded in the process, bundled or not. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
     if (typeof value !== 'object' || value === null) return false
     const chain = (value as { [brand]?: unknown })[brand]
-    return Array.isArray(chain) && chain.includes(this.name)
+    return Array.isArray(chain) && chain.includes(errorNameOf(this))
   }
 }
 
 /** A configuration value is missing, malformed or out of range. Names the key and, for files, the line. */
 export class ConfigError extends ClusterError {
+  static override readonly errorName: string = 'ConfigError'
   /** The option path (`totem.token`, `nodes[1].addr`) or corosync.conf key. */
   readonly key: string
   readonly line: number | undefined
@@ -69,6 +77,7 @@ export class ConfigError extends ClusterError {
 
 /** An argument of a call was of the wrong type or out of range; `argument` names it (`options.timeoutMs`). */
 export class InvalidArgumentError extends ClusterError {
+  static override readonly errorName: string = 'InvalidArgumentError'
   readonly argument: string
 
   constructor(argument: string, message: string, options?: ErrorOptions) {
