@@ -1,14 +1,7 @@
 import { expect } from 'chai'
 import type { Cluster } from '../../lib/cluster/cluster.js'
 import type { GroupChange } from '../../lib/cluster/cpg-api.js'
-import { freshPort, node, rejection, stopAll, stopWith, until } from './support.js'
-
-async function quorateThree(port: number): Promise<Cluster[]> {
-  const all = [1, 2, 3].map((id) => node(id, port))
-  await Promise.all(all.map((c) => c.start()))
-  await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring of 3')
-  return all
-}
+import { freshPort, rejection, stopAll, stopWith, until, quorateRing } from './support.js'
 
 describe('facade: CPG join and graceful stop', function () {
   this.timeout(60_000)
@@ -16,7 +9,7 @@ describe('facade: CPG join and graceful stop', function () {
   afterEach(async () => { await stopAll(all.splice(0)) })
 
   it('every joiner sees the confchg naming itself with a listener attached right after await join()', async () => {
-    all = await quorateThree(freshPort(65))
+    all = await quorateRing(freshPort(65))
     const changes: GroupChange[][] = [[], [], []]
     const groups = []
     for (const [i, c] of all.entries()) {
@@ -35,7 +28,7 @@ describe('facade: CPG join and graceful stop', function () {
   })
 
   it('stop() leaves every group first: the others see reason leave, not nodedown', async () => {
-    all = await quorateThree(freshPort(65))
+    all = await quorateRing(freshPort(65))
     const groups = await Promise.all(all.map((c) => c.cpg.join('work')))
     expect(groups).to.have.length(3)
     // Asked of the engine, so that this test does not depend on the confchg delivery of the previous one.
@@ -48,7 +41,7 @@ describe('facade: CPG join and graceful stop', function () {
   })
 
   it('stop({ signal }) already aborted still stops the node and rejects ERR_ABORTED; stop({ timeoutMs }) is bounded', async () => {
-    all = await quorateThree(freshPort(65))
+    all = await quorateRing(freshPort(65))
     await all[0]!.cpg.join('g')
     const reason = new Error('now')
     const error = await rejection(stopWith(all[0]!, { signal: AbortSignal.abort(reason) }))

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Cluster } from '../../lib/cluster/cluster.js'
 import * as errors from '../../lib/errors.js'
-import { freshPort, node, rejection, stopAll, until } from './support.js'
+import { freshPort, node, rejection, stopAll, quorateRing } from './support.js'
 
 describe('facade: errors keep their shape', function () {
   this.timeout(60_000)
@@ -40,12 +40,7 @@ describe('facade: errors keep their shape', function () {
 
   describe('an already-aborted signal is ERR_ABORTED with the reason as cause, everywhere', () => {
     let all: Cluster[] = []
-    before(async () => {
-      const port = freshPort(71)
-      all = [1, 2, 3].map((id) => node(id, port))
-      await Promise.all(all.map((c) => c.start()))
-      await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring')
-    })
+    before(async () => { all = await quorateRing(freshPort(71)) })
     after(async () => { await stopAll(all) })
 
     it('locks, cpg, checkpoints', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import type { Cluster } from '../../lib/cluster/cluster.js'
-import { freshPort, node, stopAll, until } from './support.js'
+import { freshPort, node, stopAll, until, quorateRing } from './support.js'
 
 interface LogRecord { level: string; obj: Record<string, unknown>; msg: string }
 
@@ -36,11 +36,8 @@ describe('facade: logging', function () {
   })
 
   it('a singleton that keeps failing backs off, and each failure is emitted and logged', async () => {
-    const port = freshPort(73)
     const log = memoryLogger()
-    all = [1, 2, 3].map((id) => node(id, port, id === 1 ? { logger: log.logger } as never : {}))
-    await Promise.all(all.map((c) => c.start()))
-    await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring')
+    all = await quorateRing(freshPort(73), (id) => (id === 1 ? { logger: log.logger } as never : {}))
     let runs = 0
     const singleton = all[0]!.singleton('flaky', () => { runs++; throw new Error('boom') }, { restartDelayMs: 50 })
     const errors: unknown[] = []

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import type { Cluster } from '../../lib/cluster/cluster.js'
-import { freshPort, node, stopAll, until } from './support.js'
+import { freshPort, stopAll, quorateRing } from './support.js'
 
 describe('facade: cluster.status()', function () {
   this.timeout(60_000)
@@ -8,10 +8,7 @@ describe('facade: cluster.status()', function () {
   afterEach(async () => { await stopAll(all.splice(0)) })
 
   it('is one plain-JSON snapshot: ring, members, quorum, groups, locks held and awaited, checkpoints, engine stats', async () => {
-    const port = freshPort(77)
-    all = [1, 2, 3].map((id) => node(id, port, { engine: id === 1 ? 'worker' : 'inline' }))
-    await Promise.all(all.map((c) => c.start()))
-    await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring')
+    all = await quorateRing(freshPort(77), (id) => ({ engine: id === 1 ? 'worker' : 'inline' }))
     const [a, b] = all as [Cluster, Cluster]
     expect(JSON.parse(JSON.stringify(a.ringId))).to.be.a('string')
     await a.cpg.join('orders')

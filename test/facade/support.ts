@@ -61,3 +61,11 @@ export async function stopAll(all: readonly Cluster[]): Promise<void> {
 export function stopWith(c: Cluster, options: unknown): Promise<void> {
   return (c as unknown as { stop(o: unknown): Promise<void> }).stop(options)
 }
+
+/** Three started nodes, waited for (by polling, so these tests also ran against facades without ready()) until quorate in one ring. */
+export async function quorateRing(port: number, extra: (nodeId: number) => Partial<ClusterInit> = () => ({})): Promise<Cluster[]> {
+  const all = [1, 2, 3].map((id) => node(id, port, extra(id)))
+  await Promise.all(all.map((c) => c.start()))
+  await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring of 3')
+  return all
+}

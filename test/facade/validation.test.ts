@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { Cluster } from '../../lib/cluster/cluster.js'
 import { ClusterError, ConfigError } from '../../lib/errors.js'
-import { freshPort, node, nodeList, rejection, stopAll, stopWith, until } from './support.js'
+import { freshPort, node, nodeList, rejection, stopAll, stopWith, quorateRing } from './support.js'
 
 const base = { clusterName: 'v', nodeId: 1, nodes: nodeList(3) }
 
@@ -45,12 +45,7 @@ describe('facade: every public input is validated at the boundary', function () 
 
   describe('calls on a running cluster', () => {
     let all: Cluster[] = []
-    before(async () => {
-      const port = freshPort(69)
-      all = [1, 2, 3].map((id) => node(id, port))
-      await Promise.all(all.map((c) => c.start()))
-      await until(() => all.every((c) => c.quorum.quorate && c.members.length === 3), 'a quorate ring')
-    })
+    before(async () => { all = await quorateRing(freshPort(69)) })
     after(async () => { await stopAll(all) })
 
     async function invalid(p: Promise<unknown> | (() => unknown), path: RegExp): Promise<void> {
