@@ -24,7 +24,9 @@ describe('facade: a checkpoint outlives its writer by default', function () {
 
   it('60 acknowledged writes, kill -9 of the only process that has it open: a standby and the restarted writer read all 60', async () => {
     const port = freshPort(75)
-    const c = node(2, port, { clusterName: 'facade-ckpt' })
+    const infos: string[] = []
+    const logger = { debug: () => {}, info: (_o: object, msg?: string) => { infos.push(msg ?? '') }, warn: () => {}, error: () => {} }
+    const c = node(2, port, { clusterName: 'facade-ckpt', logger })
     const d = node(3, port, { clusterName: 'facade-ckpt' })
     all = [c, d]
     const first = writer(port, 'write')
@@ -35,6 +37,9 @@ describe('facade: a checkpoint outlives its writer by default', function () {
     first.child.kill('SIGKILL')
     await died
     await until(() => all.every((x) => x.members.length === 2 && x.quorum.quorate), 'nodes 2 and 3 re-formed')
+    // What corosync logs at info level when a node dies: the survivors' logger hears it.
+    expect(infos.some((m) => m.startsWith('A processor failed')), infos.join('\n')).to.equal(true)
+    expect(infos.some((m) => /members left: 1/.test(m))).to.equal(true)
     const standby = await c.checkpoints.open('app')
     let found = 0
     for (let i = 0; i < 60; i++) if ((await standby.read(`s${i}`))?.toString() === `value ${i}`) found++
