@@ -22,11 +22,11 @@ const protos = readdirSync(join(root, 'proto')).filter((f) => f.endsWith('.proto
 mkdirSync(out, { recursive: true })
 const tmp = mkdtempSync(join(tmpdir(), 'ts-ha-proto-'))
 try {
-  const common = ['-t', 'static-module', '-w', 'es6', '--dependency', 'protobufjs/minimal.js', '--no-delimited', '--no-typeurl']
+  const common = ['-t', 'static-module', '-w', 'es6', '--dependency', 'protobufjs/minimal.js', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl']
   // pbts reads the JSDoc of a commented build; the shipped module goes without comments.
   execFileSync(process.execPath, [bin('pbjs'), ...common, '-o', join(tmp, 'proto.js'), ...protos], { stdio: 'inherit' })
   execFileSync(process.execPath, [bin('pbts'), '-o', join(out, 'proto.d.ts'), join(tmp, 'proto.js')], { stdio: 'inherit' })
-  execFileSync(process.execPath, [bin('pbjs'), ...common, '--no-comments', '-o', join(out, 'proto.js'), ...protos], { stdio: 'inherit' })
+  execFileSync(process.execPath, [bin('pbjs'), ...common, '--no-comments', '--no-beautify', '-o', join(out, 'proto.js'), ...protos], { stdio: 'inherit' })
   // Field numbers by message, for code that sizes encodings ahead (the reflection API's type.fields[name].id).
   execFileSync(process.execPath, [bin('pbjs'), '-t', 'json', '-o', join(tmp, 'proto.json'), ...protos], { stdio: 'inherit' })
   const ids = {}

@@ -11,9 +11,10 @@ import * as generated from './generated/proto.js'
 
 /**
  * A generated message class with the part of protobufjs's reflection `Type`
- * the codecs and their tests use: `encode(...).finish()`, `decode(bytes)`,
- * `toObject`, `fromObject`, `verify`, `create`, and `fields[name].id` (field
- * numbers, for sizing encodings ahead). Typed as `protobuf.Type` so codecs
+ * the codecs use: `encode(...).finish()`, `decode(bytes)`, `create`, and
+ * `fields[name].id` (field numbers, for sizing encodings ahead). The
+ * generated code has no verify/convert functions: they would double its size
+ * and its load time. Typed as `protobuf.Type` so codecs
  * keep their declarations; nothing else of the reflection API is there (tests
  * that inspect the schemas use proto-files.ts).
  */
@@ -27,7 +28,7 @@ export function lookupType(_file: string, name: string): protobuf.Type {
   return { ...methods, name: name.slice(name.lastIndexOf('.') + 1), fields: Object.fromEntries(Object.entries(ids).map(([f, id]) => [f, { id }])) } as unknown as protobuf.Type
 }
 
-const STATIC_METHODS = ['encode', 'decode', 'toObject', 'fromObject', 'verify', 'create'] as const
+const STATIC_METHODS = ['encode', 'decode', 'create'] as const
 
 /** protobufjs decodes 64-bit fields to Long objects; ring seqs stay far below 2^53. */
 export function longToNumber(value: unknown): number {
