@@ -15,10 +15,20 @@ const nodeId = Number(process.argv[2] ?? 1)
 const increments = Number(process.env['COUNTER_INCREMENTS'] ?? 10)
 const nodes = [1, 2, 3].map((id) => ({ nodeId: id, addr: `127.0.0.${id}` }))
 const cluster = new Cluster({ clusterName: 'counter', nodeId, nodes, port: Number(process.env['COUNTER_PORT'] ?? 5405), totem: { token: 1000 } })
-const budget = { signal: AbortSignal.timeout(60_000) }   // every call below waits (for quorum, after a change) within it
+// Each call below may wait (for quorum, or across a configuration change) up to its own budget.
+const budget = { timeoutMs: 30_000 }
 await cluster.start({ waitFor: 'quorum', ...budget })
 const ckpt = await cluster.checkpoints.open('counter', { create: true, ...budget })
 console.log(`node ${nodeId} opened checkpoint counter`)
+// A process group for the final barrier: nobody leaves while another still has a write in flight.
+const room = await cluster.cpg.join('counter')
+const done = new Set<number>()
+const allDone = new Promise<void>((resolve) => {
+  room.on('message', (_data, from) => {
+    done.add(from.nodeId)
+    if (done.size === nodes.length) resolve()
+  })
+})
 
 const value = async (): Promise<number> => Number((await ckpt.read('value'))?.toString() ?? '0')
 for (let i = 0; i < increments; i++) {
@@ -37,5 +47,7 @@ await new Promise<void>((resolve) => {
   check()
 })
 console.log(`counter reached ${await value()} (last writer: ${(await ckpt.read('last-writer'))?.toString()})`)
-await ckpt.close()
+// CPG needs no quorum: the last process to say "done" is not left waiting for one.
+await room.send('done')
+await allDone
 await cluster.stop()
