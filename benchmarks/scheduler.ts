@@ -27,9 +27,9 @@ function cib(count: number, nodes: number): string {
     rscs.push(`<group id="g${g}">${members.map(prim).join('')}</group>`)
   }
   while (i < count) rscs.push(prim(`r${++i}`))
-  for (let k = 0; k < count / 5; k++) cons.push(`<rsc_location id="l${k}" rsc="r${(k * 7) % count + 1}" node="${names[k % nodes]}" score="${(k % 5) * 10}"/>`)
-  for (let k = 0; k < count / 10; k++) cons.push(`<rsc_colocation id="c${k}" rsc="r${groups * 5 + 1 + ((k * 3) % (count - groups * 5))}" with-rsc="r${groups * 5 + 1 + ((k * 3 + 1) % (count - groups * 5))}" score="100"/>`)
-  for (let k = 0; k < count / 10; k++) cons.push(`<rsc_order id="o${k}" first="r${groups * 5 + 1 + ((k * 5) % (count - groups * 5))}" then="r${groups * 5 + 1 + ((k * 5 + 2) % (count - groups * 5))}" kind="Optional"/>`)
+  for (let k = 0; k < count / 5; k++) cons.push(`<rsc_location id="loc${k}" rsc="r${(k * 7) % count + 1}" node="${names[k % nodes]}" score="${(k % 5) * 10}"/>`)
+  for (let k = 0; k < count / 10; k++) cons.push(`<rsc_colocation id="col${k}" rsc="r${groups * 5 + 1 + ((k * 3) % (count - groups * 5))}" with-rsc="r${groups * 5 + 1 + ((k * 3 + 1) % (count - groups * 5))}" score="100"/>`)
+  for (let k = 0; k < count / 10; k++) cons.push(`<rsc_order id="ord${k}" first="r${groups * 5 + 1 + ((k * 5) % (count - groups * 5))}" then="r${groups * 5 + 1 + ((k * 5 + 2) % (count - groups * 5))}" kind="Optional"/>`)
   for (let r = 1; r <= count; r++) {
     const node = names[r % nodes]!
     lrm.get(node)!.push(`<lrm_resource id="r${r}" class="ocf" provider="pacemaker" type="Dummy"><lrm_rsc_op id="r${r}_last_0" operation_key="r${r}_start_0" operation="start" crm-debug-origin="bench" crm_feature_set="3.16.2" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" on_node="${node}" call-id="${r}" rc-code="0" op-status="0" interval="0" last-rc-change="1600000000" op-digest="${DIGEST}"/></lrm_resource>`)
@@ -38,10 +38,10 @@ function cib(count: number, nodes: number): string {
     const lost = idx === 0
     return `<node_state id="${n}" uname="${n}" in_ccm="${!lost}" crmd="${lost ? 'offline' : 'online'}" join="${lost ? 'down' : 'member'}" expected="member"><lrm id="${n}"><lrm_resources>${lrm.get(n)!.join('')}</lrm_resources></lrm></node_state>`
   }).join('')
-  return `<cib admin_epoch="0" epoch="1" num_updates="1" crm_feature_set="3.16.2" validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="node2" execution-date="1600000100"><configuration><crm_config><cluster_property_set id="o">` +
-    `<nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config><nodes>${names.map((n) => `<node id="${n}" uname="${n}" type="member"/>`).join('')}</nodes>` +
+  return `<cib admin_epoch="0" epoch="1" num_updates="1" crm_feature_set="3.16.2" validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="node2" execution-date="1600000100"><configuration><crm_config><cluster_property_set id="opts">` +
+    `<nvpair id="opts1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config><nodes>${names.map((n) => `<node id="${n}" uname="${n}" type="member"/>`).join('')}</nodes>` +
     `<resources><primitive id="fence" class="stonith" type="fence_dummy"/>${rscs.join('')}</resources><constraints>${cons.join('')}</constraints>` +
-    `<rsc_defaults><meta_attributes id="rd"><nvpair id="rd1" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults></configuration><status>${states}</status></cib>`
+    `<rsc_defaults><meta_attributes id="rdm"><nvpair id="rdm1" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults></configuration><status>${states}</status></cib>`
 }
 
 function median(xs: number[]): number {
