@@ -68,7 +68,7 @@ export interface NodeStatus {
   inCluster?: boolean
   /** Controller process state (`crmd`). */
   crmd?: 'online' | 'offline'
-  /** Join state with the DC (`join`). */
+  /** Join state with the DC (`join`; `banned` is a refused join). */
   join?: 'member' | 'down' | 'pending' | 'banned' | 'nack'
   /** What the DC expects of the node (`expected`). */
   expected?: 'member' | 'down'

@@ -33,12 +33,22 @@ export function applyColocScore(dependent: Rsc, primary: Rsc, c: Coloc, forDepen
 function colocateGroupWith(dependent: Rsc, primary: Rsc, c: Coloc): void {
   const first = dependent.children[0]
   if (first === undefined) return
-  applyColocScore(first, primary, c, true)
+  if (dependent.groupColocated) {
+    applyColocScore(first, primary, c, true)
+    return
+  }
+  // A mandatory colocation of a non-colocated group is a configuration error Pacemaker ignores.
+  if (c.score >= 1_000_000) return
+  for (const m of dependent.children) applyColocScore(m, primary, c, true)
 }
 
 function colocateWithGroup(dependent: Rsc, primary: Rsc, c: Coloc): void {
   if (primary.f.provisional) return
-  const member = c.score >= 1_000_000 ? primary.lastChild : primary.children[0]
-  if (member === undefined) return
-  applyColocScore(dependent, member, c, false)
+  if (primary.groupColocated) {
+    const member = c.score >= 1_000_000 ? primary.lastChild : primary.children[0]
+    if (member !== undefined) applyColocScore(dependent, member, c, false)
+    return
+  }
+  if (c.score >= 1_000_000) return
+  for (const m of primary.children) applyColocScore(dependent, m, c, false)
 }

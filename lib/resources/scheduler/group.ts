@@ -48,7 +48,7 @@ export function assignGroup(ws: WorkingSet, rsc: Rsc, prefer: Node | undefined):
   rsc.nextRole = first.nextRole
   rsc.f.allocating = false
   rsc.f.provisional = false
-  return firstNode
+  return rsc.groupColocated ? firstNode : undefined
 }
 
 function groupPseudo(ws: WorkingSet, rsc: Rsc, task: string): void {
@@ -68,16 +68,18 @@ export function createGroupActions(ws: WorkingSet, rsc: Rsc): void {
 
 const order = orderRsc
 
-interface MemberState { promotable: boolean; lastActive: Rsc | undefined; previous: Rsc | undefined }
+interface MemberState { ordered: boolean; colocated: boolean; promotable: boolean; lastActive: Rsc | undefined; previous: Rsc | undefined }
 
 function memberConstraints(ws: WorkingSet, group: Rsc, member: Rsc, st: MemberState): void {
   let downFlags: number = O.impliesFirstPrinted
   let postDownFlags: number = O.impliesThenPrinted
   internalConstraints(ws, member)
   if (st.previous === undefined) {
-    downFlags |= O.optional
-    postDownFlags = O.impliesThen
-  } else {
+    if (st.ordered) {
+      downFlags |= O.optional
+      postDownFlags = O.impliesThen
+    }
+  } else if (st.colocated) {
     newColocation(ws, 'group:internal_colocation', undefined, INFINITY, member, st.previous, R.Unknown, R.Unknown, member.f.critical)
   }
   if (st.promotable) {
@@ -90,7 +92,10 @@ function memberConstraints(ws: WorkingSet, group: Rsc, member: Rsc, st: MemberSt
   order(ws, member, 'stop', group, 'stopped', postDownFlags)
   order(ws, group, 'start', member, 'start', O.impliesFirstPrinted)
   order(ws, member, 'start', group, 'running', O.runnableLeft | O.impliesThen | O.impliesThenPrinted)
-  if (st.previous === undefined) {
+  if (!st.ordered) {
+    order(ws, group, 'start', member, 'start', O.impliesThen | O.runnableLeft | O.impliesFirstPrinted)
+    if (st.promotable) order(ws, group, 'promote', member, 'promote', O.impliesThen | O.runnableLeft | O.impliesFirstPrinted)
+  } else if (st.previous === undefined) {
     order(ws, group, 'start', member, 'start', O.none)
     if (st.promotable) order(ws, group, 'promote', member, 'promote', O.none)
   } else {
@@ -102,7 +107,7 @@ function memberConstraints(ws: WorkingSet, group: Rsc, member: Rsc, st: MemberSt
     }
   }
   if (member.runningOn.length > 0) {
-    if (st.previous !== undefined && st.previous.runningOn.length === 0 && st.lastActive !== undefined
+    if (st.ordered && st.previous !== undefined && st.previous.runningOn.length === 0 && st.lastActive !== undefined
       && st.lastActive.runningOn.length > 0) {
       order(ws, member, 'stop', st.lastActive, 'stop', O.optional)
     }
@@ -118,6 +123,6 @@ export function groupInternalConstraints(ws: WorkingSet, rsc: Rsc): void {
   order(ws, rsc, 'start', rsc, 'running', O.runnableLeft)
   let top: Rsc = rsc
   while (top.parent !== undefined) top = top.parent
-  const st: MemberState = { promotable: top.f.promotable, lastActive: undefined, previous: undefined }
+  const st: MemberState = { ordered: rsc.groupOrdered, colocated: rsc.groupColocated, promotable: top.f.promotable, lastActive: undefined, previous: undefined }
   for (const m of rsc.children) memberConstraints(ws, rsc, m, st)
 }

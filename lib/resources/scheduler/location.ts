@@ -161,7 +161,8 @@ export function applyLocation(rsc: Rsc, loc: Loc, nodes: Loc['nodes']): void {
     let list = nodes
     for (const m of rsc.children) {
       applyLocation(m, loc, list)
-      list = list.map((n) => ({ node: n.node, weight: 0 }))
+      // Only the first member of a colocated group takes the scores; the rest follow it.
+      if (rsc.groupColocated) list = list.map((n) => ({ node: n.node, weight: 0 }))
     }
   } else {
     applyToTable(rsc, loc, nodes)

@@ -83,14 +83,19 @@ export function unpackOrdering(ws: WorkingSet, c: OrderConstraint): void {
   if (first === undefined || then === undefined) return
   const fa = task(c.firstAction ?? 'start')
   const ta = task(c.thenAction ?? fa)
-  const flags = flagsForKind(kind, fa, symmetry)
+  let flags = flagsForKind(kind, fa, symmetry)
+  // The deprecated restart-type=restart makes even optional orderings restart the dependent.
+  const restartType = kind === 'Optional' && then.meta.get('restart-type')?.toLowerCase() === 'restart'
+  if (restartType) flags |= O.impliesThen
   const min = minimumFirst(first, c)
   if (min > 0) cloneMinOrdering(ws, c.id, first, fa, then, ta, flags, min)
   else orderRsc(ws, first, fa, then, ta, flags)
   if (symmetry === 'symmetric') {
     const fi = INVERT[fa]
     const ti = INVERT[ta]
-    if (fi !== undefined && ti !== undefined) orderRsc(ws, then, ti, first, fi, flagsForKind(kind, fi, 'inverse'))
+    if (fi !== undefined && ti !== undefined) {
+      orderRsc(ws, then, ti, first, fi, flagsForKind(kind, fi, 'inverse') | (restartType ? O.impliesFirst : 0))
+    }
   }
 }
 

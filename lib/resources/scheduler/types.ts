@@ -155,6 +155,10 @@ export interface Rsc {
   clone: CloneData | undefined
   /** Group: the last member. */
   lastChild: Rsc | undefined
+  /** Group: members start in order (deprecated `ordered` meta, default true). */
+  groupOrdered: boolean
+  /** Group: members share a node (deprecated `collocated` meta, default true). */
+  groupColocated: boolean
   f: RscFlags
 }
 

@@ -54,7 +54,8 @@ export function unpackNodes(ws: WorkingSet): void {
       utilization: new Map(Object.entries(cfg.utilization ?? {})),
       weight: toScore(cfg.score),
       online: false,
-      unclean: ws.f.startupFencing,
+      // Remote nodes without a connection resource are never fenced at start-up.
+      unclean: ws.f.startupFencing && cfg.type !== 'remote',
       shutdown: false,
       standby: false,
       standbyOnFail: false,
@@ -105,7 +106,7 @@ export function markDc(ws: WorkingSet, dc: string | undefined): void {
 export function unpackNodeStates(ws: WorkingSet, membership: ReadonlySet<string> | undefined): void {
   for (const [name, raw] of Object.entries(ws.status.nodes)) {
     const node = ws.nodeByName.get(name)
-    if (node === undefined) continue
+    if (node === undefined || node.type === 'remote') continue
     const state = membership === undefined ? raw : withMembership(raw, membership.has(name))
     addNodeAttrs(ws, node, state.attributes ?? {}, true)
     if (isTrue(node.attrs.get('standby'))) node.standby = true
@@ -172,7 +173,7 @@ function onlineWithFencing(ws: WorkingSet, node: Node, s: NodeStatus): boolean {
     online = crmdOnline
   } else if (s.inCluster === undefined) {
     fenceNode(ws, node, 'peer has not been seen by the cluster')
-  } else if (s.join === 'nack') {
+  } else if (s.join === 'banned' || s.join === 'nack') {
     fenceNode(ws, node, 'peer failed Pacemaker membership criteria')
   } else if (!terminate && expected === 'down') {
     if (inCluster || crmdOnline) {

@@ -97,6 +97,8 @@ function newRsc(ws: WorkingSet, def: ResourceDef, parent: Rsc | undefined, insta
     exclusiveDiscover: false,
     clone: undefined,
     lastChild: undefined,
+    groupOrdered: true,
+    groupColocated: true,
     f: {
       managed: !ws.f.maintenanceMode, failed: false, stop: false, block: false, orphan: false, unique: false,
       promotable: false, provisional: true, allocating: false, merging: false, failureIgnored: false,
@@ -184,7 +186,16 @@ export function targetRole(rsc: Rsc): R {
   return role
 }
 
+/** A group flag: unset or unparsable means true (Pacemaker's `set_group_flag`). */
+function groupFlag(value: string | undefined): boolean {
+  if (value === undefined) return true
+  const v = value.toLowerCase()
+  return !(v === 'false' || v === 'off' || v === 'no' || v === 'n' || v === '0')
+}
+
 function unpackGroup(ws: WorkingSet, rsc: Rsc, def: GroupDef, instance: string | undefined): void {
+  rsc.groupOrdered = groupFlag(rsc.meta.get('ordered'))
+  rsc.groupColocated = groupFlag(rsc.meta.get('collocated'))
   for (const m of def.members) {
     const child = unpackResource(ws, m, rsc, instance)
     rsc.children.push(child)

@@ -26,14 +26,18 @@ function nodeLines(nodes: readonly NodeView[], pad: string): string[] {
   const out: string[] = []
   const online: string[] = []
   const offline: string[] = []
+  const remoteOnline: string[] = []
+  const remoteOffline: string[] = []
   for (const n of nodes) {
     if (n.unclean || n.pending || (n.standbyOnFail && n.online) || n.standby || n.maintenance) {
-      out.push(`${pad}* Node ${n.name}: ${nodeText(n)}`)
-    } else if (n.online) online.push(n.name)
-    else offline.push(n.name)
+      out.push(`${pad}* ${n.remote ? 'RemoteNode' : 'Node'} ${n.name}: ${nodeText(n)}`)
+    } else if (n.online) (n.remote ? remoteOnline : online).push(n.name)
+    else (n.remote ? remoteOffline : offline).push(n.name)
   }
   if (online.length > 0) out.push(`${pad}* Online: [ ${online.join(' ')} ]`)
   if (offline.length > 0) out.push(`${pad}* OFFLINE: [ ${offline.join(' ')} ]`)
+  if (remoteOnline.length > 0) out.push(`${pad}* RemoteOnline: [ ${remoteOnline.join(' ')} ]`)
+  if (remoteOffline.length > 0) out.push(`${pad}* RemoteOFFLINE: [ ${remoteOffline.join(' ')} ]`)
   return out
 }
 

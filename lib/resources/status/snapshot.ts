@@ -18,6 +18,8 @@ export interface NodeView {
   maintenance: boolean
   /** Whether any resource is recorded as running there. */
   hasResources: boolean
+  /** A Pacemaker Remote node. */
+  remote: boolean
 }
 
 /** A primitive (or clone instance) as displayed. */
@@ -135,7 +137,7 @@ function num(rsc: Rsc): number {
 export function statusView(ws: WorkingSet): ClusterStatusView {
   const nodes = ws.nodes.map((n) => ({
     name: n.name, online: n.online, unclean: n.unclean, pending: n.pending, standby: n.standby,
-    standbyOnFail: n.standbyOnFail, maintenance: n.maintenance, hasResources: n.running.length > 0,
+    standbyOnFail: n.standbyOnFail, maintenance: n.maintenance, hasResources: n.running.length > 0, remote: n.type === 'remote',
   }))
   const resources: ClusterStatusView['resources'] = []
   for (const r of ws.resources) {
