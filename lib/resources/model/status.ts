@@ -44,6 +44,10 @@ export interface OperationRecord {
   lastRcChange?: number
   /** Digest of the parameters the operation ran with. */
   digest?: string
+  /** Digest of the non-reloadable parameters (agents that support reload). */
+  restartDigest?: string
+  /** The non-reloadable parameter names, space-separated (`op-force-restart`). */
+  forceRestart?: string
   exitReason?: string
   /** The node the entry was recorded for (`on_node`), when present. */
   onNode?: string

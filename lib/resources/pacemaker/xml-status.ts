@@ -72,6 +72,8 @@ function operation(e: XmlElement): OperationRecord {
   if (change !== undefined && /^\d+$/.test(change)) op.lastRcChange = Number(change) * 1000
   if (a['operation_key'] !== undefined) op.key = a['operation_key']
   if (a['op-digest'] !== undefined) op.digest = a['op-digest']
+  if (a['op-restart-digest'] !== undefined) op.restartDigest = a['op-restart-digest']
+  if (a['op-force-restart'] !== undefined) op.forceRestart = a['op-force-restart']
   if (a['exit-reason'] !== undefined && a['exit-reason'] !== '') op.exitReason = a['exit-reason']
   if (a['on_node'] !== undefined) op.onNode = a['on_node']
   if (key !== undefined) op.transitionKey = key

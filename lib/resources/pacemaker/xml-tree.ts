@@ -25,7 +25,7 @@ const parser = new XMLParser({
   attributeNamePrefix: '',
   parseAttributeValue: false,
   parseTagValue: false,
-  trimValues: true,
+  trimValues: false,
   processEntities: true,
 })
 

@@ -15,6 +15,7 @@ import { createActions } from './create-actions.js'
 import { failCount } from './failcounts.js'
 import { scheduleFencingAndShutdowns } from './fencing.js'
 import { graphOf, type ScheduledAction, type ScheduledEdge } from './graph.js'
+import { handleConfigChanges } from './config-changes.js'
 import { internalConstraints } from './internal-constraints.js'
 import { applyLocations, resourceLocation, unpackLocation } from './location.js'
 import { unpackOrdering } from './ordering.js'
@@ -113,6 +114,7 @@ export function runScheduler(input: ScheduleInput): WorkingSet {
   unpackConstraints(ws)
   applyNodeCriteria(ws)
   for (const r of ws.resources) internalConstraints(ws, r)
+  handleConfigChanges(ws)
   const order = ws.placementStrategy === 'default' ? ws.resources : sortResourcesForPlacement(ws)
   ws.resources = order
   for (const r of ws.resources) assignResource(ws, r, undefined)

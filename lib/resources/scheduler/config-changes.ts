@@ -1,0 +1,108 @@
+/**
+ * Configuration changes since operations ran (Pacemaker's
+ * `pcmk__handle_rsc_config_changes`): a changed agent or parameter digest
+ * forces a restart ("due to resource definition change").
+ *
+ * @module
+ */
+import { parseIntervalMs } from '../pacemaker/xml-values.js'
+import type { OperationRecord, ResourceHistory } from '../model/status.js'
+import { customAction, opKey, setReason, stopAction } from './actions.js'
+import { operationDigest } from './digest.js'
+import { clearFailcount, failCount } from './failcounts.js'
+import { nodeAvailable } from './nodes.js'
+import type { Node, Rsc, WorkingSet } from './types.js'
+
+function matching(list: readonly Rsc[], id: string, out: Rsc[]): Rsc[] {
+  for (const r of list) {
+    if (r.id === id || r.cloneName === id) out.unshift(r)
+    matching(r.children, id, out)
+  }
+  return out
+}
+
+function activeOps(sorted: OperationRecord[]): { start: number; stop: number } {
+  let start = -1
+  let stop = -1
+  let impliedMonitor = -1
+  let impliedClone = -1
+  sorted.forEach((op, i) => {
+    if (op.operation === 'stop' && op.status === 0) stop = i
+    else if (op.operation === 'start' || op.operation === 'migrate_from') start = i
+    else if (impliedMonitor <= stop && op.operation === 'monitor' && (op.rc === 0 || op.rc === 8)) impliedMonitor = i
+    else if (op.operation === 'promote' || op.operation === 'demote') impliedClone = i
+  })
+  if (start === -1) start = impliedClone !== -1 ? impliedClone : impliedMonitor
+  return { start, stop }
+}
+
+function agentChanged(rsc: Rsc, hist: ResourceHistory): boolean {
+  if (hist.agent === undefined) return false
+  const mine = rsc.provider === undefined ? `${rsc.agentClass}:${rsc.agentType}` : `${rsc.agentClass}:${rsc.provider}:${rsc.agentType}`
+  return mine !== hist.agent
+}
+
+function timeoutMs(ws: WorkingSet, rsc: Rsc, task: string, interval: number): number {
+  const op = rsc.ops.find((o) => o.name === task && (o.intervalMs ?? 0) === interval)
+  const dflt = ws.config.defaults.op.timeoutMs ?? parseIntervalMs(ws.config.defaults.op.extra?.['timeout'])
+  return op?.timeoutMs ?? dflt ?? 20_000
+}
+
+function digestFor(ws: WorkingSet, rsc: Rsc, task: string, interval: number, only?: string): string {
+  const params = new Map(Object.entries(rsc.def.kind === 'primitive' ? rsc.def.params ?? {} : {}))
+  if (interval > 0) params.set('CRM_meta_timeout', String(timeoutMs(ws, rsc, task, interval)))
+  if (only !== undefined) for (const k of [...params.keys()]) if (!only.includes(` ${k} `)) params.delete(k)
+  return operationDigest(params)
+}
+
+function forceRestart(ws: WorkingSet, rsc: Rsc, task: string, interval: number): void {
+  const required = customAction(ws, rsc, opKey(rsc.id, task, interval), task, undefined, false)
+  setReason(required, 'resource definition change', true)
+}
+
+/** Returns true when the entry no longer matches the configuration (Pacemaker's `pcmk__check_action_config`). */
+function checkActionConfig(ws: WorkingSet, rsc: Rsc, op: OperationRecord): boolean {
+  const interval = op.intervalMs
+  if (interval > 0 && !rsc.ops.some((o) => o.name === op.operation && (o.intervalMs ?? 0) === interval)) return true
+  const task = interval === 0 && ['monitor', 'migrate_from', 'promote'].includes(op.operation) ? 'start' : op.operation
+  const all = digestFor(ws, rsc, op.operation, interval)
+  if (op.restartDigest !== undefined && digestFor(ws, rsc, op.operation, interval, op.forceRestart ?? '') !== op.restartDigest) {
+    forceRestart(ws, rsc, task, interval)
+    return true
+  }
+  if (op.digest !== undefined && op.digest === all) return false
+  if (interval > 0) return true
+  if (op.restartDigest !== undefined) return true
+  forceRestart(ws, rsc, task, interval)
+  return true
+}
+
+function processHistory(ws: WorkingSet, rsc: Rsc, node: Node, hist: ResourceHistory): void {
+  if (rsc.f.orphan) return
+  if (!rsc.runningOn.includes(node)) return
+  if (agentChanged(rsc, hist)) {
+    stopAction(ws, rsc, node, false)
+    rsc.f.startPending = true
+  }
+  const sorted = [...hist.ops].reverse().sort((a, b) => a.callId - b.callId)
+  const { start, stop } = activeOps(sorted)
+  if (start < stop) return
+  sorted.forEach((op, i) => {
+    if (i < start) return
+    if (op.intervalMs > 0 && (rsc.f.maintenance || node.maintenance)) return
+    if (op.intervalMs > 0 || ['monitor', 'start', 'promote', 'migrate_from'].includes(op.operation)) {
+      if (checkActionConfig(ws, rsc, op) && failCount(ws, node, rsc, true).count !== 0) clearFailcount(ws, rsc, node)
+    }
+  })
+}
+
+/** Checks every active history entry on usable nodes against the configuration. */
+export function handleConfigChanges(ws: WorkingSet): void {
+  for (const node of ws.nodes) {
+    if (!node.maintenance && !nodeAvailable(node, 0, false)) continue
+    for (const [id, hist] of Object.entries(ws.status.nodes[node.name]?.resources ?? {})) {
+      if (hist.ops.length === 0) continue
+      for (const rsc of matching(ws.resources, id, [])) if (rsc.variant === 0) processHistory(ws, rsc, node, hist)
+    }
+  }
+}
