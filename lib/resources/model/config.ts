@@ -113,6 +113,8 @@ export interface GroupDef {
   id: string
   members: PrimitiveDef[]
   meta?: ResourceMeta
+  /** Instance attributes every member inherits (a member's own value wins). */
+  params?: Record<string, string>
 }
 
 /** A clone of a primitive or a group (anonymous, unique, or promotable by meta). */
@@ -121,6 +123,8 @@ export interface CloneDef {
   id: string
   of: PrimitiveDef | GroupDef
   meta?: ResourceMeta
+  /** Instance attributes every instance inherits (the child's own value wins). */
+  params?: Record<string, string>
 }
 
 /** Any top-level resource. */

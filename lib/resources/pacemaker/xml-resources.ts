@@ -52,6 +52,8 @@ function group(e: XmlElement, ids: IdIndex): GroupDef {
   const id = requireAttr(e, 'id')
   const members = childrenNamed(e, 'primitive').map((p) => primitive(p, ids))
   const def: GroupDef = { kind: 'group', id, members }
+  const params = nvpairs(e, 'instance_attributes', ids)
+  if (params.size > 0) def.params = Object.fromEntries(params)
   const meta = toResourceMeta(nvpairs(e, 'meta_attributes', ids))
   if (meta !== undefined) def.meta = meta
   return def
@@ -65,6 +67,8 @@ function clone(e: XmlElement, ids: IdIndex): CloneDef {
   const attrs = nvpairs(e, 'meta_attributes', ids)
   if (e.name === 'master' && !attrs.has('promotable')) attrs.set('promotable', 'true')
   const def: CloneDef = { kind: 'clone', id, of }
+  const params = nvpairs(e, 'instance_attributes', ids)
+  if (params.size > 0) def.params = Object.fromEntries(params)
   const meta = toResourceMeta(attrs)
   if (meta !== undefined) def.meta = meta
   return def

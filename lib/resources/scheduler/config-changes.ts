@@ -49,7 +49,10 @@ function timeoutMs(ws: WorkingSet, rsc: Rsc, task: string, interval: number): nu
 }
 
 function digestFor(ws: WorkingSet, rsc: Rsc, task: string, interval: number, only?: string): string {
-  const params = new Map(Object.entries(rsc.def.kind === 'primitive' ? rsc.def.params ?? {} : {}))
+  const params = new Map<string, string>()
+  for (let r: Rsc | undefined = rsc; r !== undefined; r = r.parent) {
+    for (const [k, v] of Object.entries(r.def.params ?? {})) if (!params.has(k)) params.set(k, v)
+  }
   if (interval > 0) params.set('CRM_meta_timeout', String(timeoutMs(ws, rsc, task, interval)))
   if (only !== undefined) for (const k of [...params.keys()]) if (!only.includes(` ${k} `)) params.delete(k)
   return operationDigest(params)
