@@ -35,7 +35,7 @@ function readInput(path: string): ScheduleInput {
     return { config: doc.config, status: doc.status ?? { nodes: {} }, quorate: doc.quorate ?? true, dc: doc.dc, now: doc.now ?? wallClock }
   }
   const cib = importPacemakerCib(text)
-  return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? wallClock, featureSet: cib.featureSet }
+  return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? wallClock, featureSet: cib.featureSet, sanitized: true }
 }
 
 type Values = { 'xml-file'?: string; 'node-fail'?: string[]; 'op-fail'?: string[]; scores?: boolean; json?: boolean; help?: boolean }

@@ -52,7 +52,7 @@ async function crmSimulate(file: string, shadow: string): Promise<string> {
 
 function ours(xml: string): string[] {
   const cib = importPacemakerCib(xml)
-  const r = schedule({ config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? 0, featureSet: cib.featureSet })
+  const r = schedule({ config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? 0, featureSet: cib.featureSet, sanitized: true })
   return r.summary.map(collapse).sort()
 }
 

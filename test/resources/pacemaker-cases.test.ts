@@ -11,7 +11,7 @@ const dir = pacemakerCasesDir()
 
 function inputOf(xml: string): ScheduleInput {
   const cib = importPacemakerCib(xml)
-  return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? 0, featureSet: cib.featureSet }
+  return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? 0, featureSet: cib.featureSet, sanitized: true }
 }
 
 describe('resources/pacemaker cases (Pacemaker 2.1.5 cts/scheduler)', function () {

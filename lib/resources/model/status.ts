@@ -48,6 +48,12 @@ export interface OperationRecord {
   restartDigest?: string
   /** The non-reloadable parameter names, space-separated (`op-force-restart`). */
   forceRestart?: string
+  /** Digest without private parameters (`op-secure-digest`). */
+  secureDigest?: string
+  /** The private parameter names, space-separated (`op-secure-params`). */
+  secureParams?: string
+  /** The feature set of the node that recorded the entry. */
+  featureSet?: string
   exitReason?: string
   /** The node the entry was recorded for (`on_node`), when present. */
   onNode?: string

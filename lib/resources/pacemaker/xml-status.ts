@@ -74,6 +74,9 @@ function operation(e: XmlElement): OperationRecord {
   if (a['op-digest'] !== undefined) op.digest = a['op-digest']
   if (a['op-restart-digest'] !== undefined) op.restartDigest = a['op-restart-digest']
   if (a['op-force-restart'] !== undefined) op.forceRestart = a['op-force-restart']
+  if (a['op-secure-digest'] !== undefined) op.secureDigest = a['op-secure-digest']
+  if (a['op-secure-params'] !== undefined) op.secureParams = a['op-secure-params']
+  if (a['crm_feature_set'] !== undefined) op.featureSet = a['crm_feature_set']
   if (a['exit-reason'] !== undefined && a['exit-reason'] !== '') op.exitReason = a['exit-reason']
   if (a['on_node'] !== undefined) op.onNode = a['on_node']
   if (key !== undefined) op.transitionKey = key

@@ -11,6 +11,7 @@ import { customAction, opKey, setReason, stopAction } from './actions.js'
 import { operationDigest } from './digest.js'
 import { clearFailcount, failCount } from './failcounts.js'
 import { nodeAvailable } from './nodes.js'
+import { compareVersion } from './unpack-config.js'
 import type { Node, Rsc, WorkingSet } from './types.js'
 
 function matching(list: readonly Rsc[], id: string, out: Rsc[]): Rsc[] {
@@ -48,6 +49,25 @@ function timeoutMs(ws: WorkingSet, rsc: Rsc, task: string, interval: number): nu
   return op?.timeoutMs ?? dflt ?? 20_000
 }
 
+function secureDigestFor(ws: WorkingSet, rsc: Rsc, op: OperationRecord): string {
+  const old = compareVersion(op.featureSet ?? ws.featureSet ?? '3.16.2', '3.16.0') < 0
+  const params = paramsOf(rsc)
+  if (!old && op.intervalMs > 0) params.set('CRM_meta_timeout', String(timeoutMs(ws, rsc, op.operation, op.intervalMs)))
+  const secure = op.secureParams
+  if (secure !== undefined) for (const k of [...params.keys()]) if (secure.includes(` ${k} `)) params.delete(k)
+  if (old && rsc.agentClass === 'stonith') for (const k of [...params.keys()]) if (k.startsWith('pcmk_')) params.delete(k)
+  if (old) params.delete('CRM_meta_timeout')
+  return operationDigest(params)
+}
+
+function paramsOf(rsc: Rsc): Map<string, string> {
+  const params = new Map<string, string>()
+  for (let r: Rsc | undefined = rsc; r !== undefined; r = r.parent) {
+    for (const [k, v] of Object.entries(r.def.params ?? {})) if (!params.has(k)) params.set(k, v)
+  }
+  return params
+}
+
 function digestFor(ws: WorkingSet, rsc: Rsc, task: string, interval: number, only?: string): string {
   const params = new Map<string, string>()
   for (let r: Rsc | undefined = rsc; r !== undefined; r = r.parent) {
@@ -69,11 +89,14 @@ function checkActionConfig(ws: WorkingSet, rsc: Rsc, op: OperationRecord): boole
   if (interval > 0 && !rsc.ops.some((o) => o.name === op.operation && (o.intervalMs ?? 0) === interval)) return true
   const task = interval === 0 && ['monitor', 'migrate_from', 'promote'].includes(op.operation) ? 'start' : op.operation
   const all = digestFor(ws, rsc, op.operation, interval)
-  if (op.restartDigest !== undefined && digestFor(ws, rsc, op.operation, interval, op.forceRestart ?? '') !== op.restartDigest) {
+  const restart = op.restartDigest !== undefined && digestFor(ws, rsc, op.operation, interval, op.forceRestart ?? '') !== op.restartDigest
+  if (!restart && op.digest !== undefined && op.digest === all) return false
+  // A simulation of a masked CIB only compares the non-private parameters.
+  if (ws.f.sanitized && op.secureDigest !== undefined && secureDigestFor(ws, rsc, op) === op.secureDigest) return false
+  if (restart) {
     forceRestart(ws, rsc, task, interval)
     return true
   }
-  if (op.digest !== undefined && op.digest === all) return false
   if (interval > 0) return true
   if (op.restartDigest !== undefined) return true
   forceRestart(ws, rsc, task, interval)

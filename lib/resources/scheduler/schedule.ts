@@ -43,6 +43,11 @@ export interface ScheduleInput {
   now: number
   /** Pacemaker CIB feature set, when the CIB came from Pacemaker (fail-count naming). */
   featureSet?: string | undefined
+  /**
+   * Treat history whose non-private parameters still match as unchanged, as
+   * crm_simulate does for saved CIBs whose passwords were masked.
+   */
+  sanitized?: boolean
 }
 
 /** What the scheduler decided. */

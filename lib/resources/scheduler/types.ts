@@ -280,6 +280,7 @@ export interface SetFlags {
   stopActionOrphans: boolean
   startupProbes: boolean
   legacyFailCounts: boolean
+  sanitized: boolean
 }
 
 /** Everything one scheduler run works on. */
@@ -306,4 +307,6 @@ export interface WorkingSet {
   nextActionId: number
   nextOrderId: number
   readonly scores: string[]
+  /** The CIB's feature set, if known. */
+  readonly featureSet: string | undefined
 }

@@ -41,6 +41,7 @@ export interface WorkingSetInput {
   quorate: boolean
   now: number
   featureSet?: string | undefined
+  sanitized?: boolean | undefined
 }
 
 /** A working set with options unpacked and nothing else yet. */
@@ -66,6 +67,7 @@ export function newWorkingSet(input: WorkingSetInput): WorkingSet {
       stopActionOrphans: isTrue(pref('stop-orphan-actions')),
       startupProbes: isTrue(pref('enable-startup-probes')),
       legacyFailCounts: compareVersion(input.featureSet, '3.0.13') < 0,
+      sanitized: input.sanitized === true,
     },
     noQuorumPolicy: quorumPolicy(pref('no-quorum-policy'), stonith, input.quorate),
     stonithAction: pref('stonith-action') === 'poweroff' ? 'off' : (pref('stonith-action') ?? 'reboot'),
@@ -84,6 +86,7 @@ export function newWorkingSet(input: WorkingSetInput): WorkingSet {
     nextActionId: 1,
     nextOrderId: 1,
     scores: [],
+    featureSet: input.featureSet,
   }
   return ws
 }
