@@ -64,6 +64,11 @@ export interface OperationRecord {
 
 /** A resource's history on one node (`lrm_resource`). */
 export interface ResourceHistory {
+  /**
+   * The resource id, when it differs from this entry's key (a node may hold
+   * several entries for one id, which Pacemaker unpacks one after another).
+   */
+  id?: string
   /** `class:provider:type` as recorded. */
   agent?: string
   /** For orphaned bundle/container fillers; carried verbatim. */

@@ -40,7 +40,9 @@ function nodeState(e: XmlElement, ids: IdIndex): NodeStatus {
   for (const r of childrenNamed(lrm, 'lrm_resource')) {
     const id = r.attrs['id']
     if (id === undefined) continue
-    resources[id] = history(r)
+    let key = id
+    for (let n = 2; resources[key] !== undefined; n++) key = `${id}#${n}`
+    resources[key] = key === id ? history(r) : { id, ...history(r) }
   }
   if (Object.keys(resources).length > 0) s.resources = resources
   return s

@@ -126,7 +126,8 @@ function processHistory(ws: WorkingSet, rsc: Rsc, node: Node, hist: ResourceHist
 export function handleConfigChanges(ws: WorkingSet): void {
   for (const node of ws.nodes) {
     if (!node.maintenance && !nodeAvailable(node, 0, false)) continue
-    for (const [id, hist] of Object.entries(ws.status.nodes[node.name]?.resources ?? {})) {
+    for (const [key, hist] of Object.entries(ws.status.nodes[node.name]?.resources ?? {})) {
+      const id = hist.id ?? key
       if (hist.ops.length === 0) continue
       for (const rsc of matching(ws.resources, id, [])) if (rsc.variant === 0) processHistory(ws, rsc, node, hist)
     }

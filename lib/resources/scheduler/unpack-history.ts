@@ -31,7 +31,7 @@ function historyPass(ws: WorkingSet, fence: boolean): boolean {
     // Without fencing, offline nodes wait so active clone instances are numbered first.
     if (!fence && !ws.f.stonithEnabled && !node.online) continue
     node.unpacked = true
-    for (const [rscId, hist] of Object.entries(state.resources ?? {})) unpackLrmResource(ws, node, rscId, hist)
+    for (const [key, hist] of Object.entries(state.resources ?? {})) unpackLrmResource(ws, node, hist.id ?? key, hist)
     again = true
   }
   return again
