@@ -46,11 +46,23 @@ export function parseIntervalMs(text: string | undefined): number | undefined {
 }
 
 function isoDurationMs(t: string): number | undefined {
-  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(t)
-  if (m === null) return undefined
-  const [y, mo, w, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0)) as number[]
-  const days = (y ?? 0) * 365 + (mo ?? 0) * 30 + (w ?? 0) * 7 + (d ?? 0)
-  return (((days * 24 + (h ?? 0)) * 60 + (mi ?? 0)) * 60 + (s ?? 0)) * 1000
+  // Lenient like Pacemaker: "P30S" is 30 seconds; M means months before T, minutes after.
+  const re = /(\d+)([YMWDHST])/gy
+  let pos = 1
+  let time = false
+  let seconds = 0
+  const units: Record<string, number> = { Y: 31_536_000, W: 604_800, D: 86_400, H: 3_600, S: 1 }
+  while (pos < t.length) {
+    if (t[pos] === 'T') { time = true; pos++; continue }
+    re.lastIndex = pos
+    const m = re.exec(t)
+    if (m === null) return undefined
+    const n = Number(m[1])
+    const u = m[2]!
+    seconds += u === 'M' ? n * (time ? 60 : 2_592_000) : n * (units[u] ?? 0)
+    pos = re.lastIndex
+  }
+  return seconds * 1000
 }
 
 /** A role name, mapping the legacy `Master`/`Slave` names. */
