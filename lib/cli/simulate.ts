@@ -34,7 +34,7 @@ function readInput(path: string): ScheduleInput {
     validateCib(doc.config)
     return { config: doc.config, status: doc.status ?? { nodes: {} }, quorate: doc.quorate ?? true, dc: doc.dc, now: doc.now ?? wallClock }
   }
-  const cib = importPacemakerCib(text)
+  const cib = importPacemakerCib(text, { now: wallClock })
   return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? wallClock, featureSet: cib.featureSet, sanitized: true }
 }
 

@@ -181,6 +181,8 @@ function dateExpression(e: XmlElement): DateExpr {
 /** ISO 8601 `YYYY-MM-DD[ T]hh:mm:ss[Z|±hh:mm]` as epoch milliseconds (no zone: UTC). */
 export function parseIsoTime(text: string | undefined, path: string): number | undefined {
   if (text === undefined) return undefined
+  const ordinal = /^(\d{4})-(\d{3})$/.exec(text.trim())
+  if (ordinal !== null) return Date.UTC(Number(ordinal[1]), 0, 1) + (Number(ordinal[2]) - 1) * 86_400_000
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim())
   if (m === null) throw new ConfigError(path, `unparsable time '${text}'`)
   const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number]

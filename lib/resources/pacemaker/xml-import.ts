@@ -9,7 +9,8 @@ import { ConfigError } from '../../errors.js'
 import type { CibConfig, NodeConfig } from '../model/config.js'
 import type { CibStatus } from '../model/status.js'
 import { toScore } from '../model/scores.js'
-import { importConstraints } from './xml-constraints.js'
+import { evalRule } from '../scheduler/rules.js'
+import { importConstraints, rule } from './xml-constraints.js'
 import { toClusterOptions, toOpDefaults, toResourceMeta } from './xml-meta.js'
 import { importResources, utilization } from './xml-resources.js'
 import { importStatus } from './xml-status.js'
@@ -34,13 +35,25 @@ export interface ImportedCib {
  * Parses a Pacemaker CIB. Throws a {@link ConfigError} naming the element for
  * anything it cannot read or does not support.
  */
-export function importPacemakerCib(xml: string): ImportedCib {
+/** Options for {@link importPacemakerCib}. */
+export interface ImportOptions {
+  /**
+   * The time (epoch ms) at which rule-guarded attribute sets are evaluated
+   * when the CIB has no `execution-date`. Without either, such sets are skipped.
+   */
+  now?: number
+}
+
+export function importPacemakerCib(xml: string, options: ImportOptions = {}): ImportedCib {
   const root = parseXml(xml)
   if (root.name !== 'cib') throw new ConfigError(root.path, `root element is <${root.name}>, not <cib>`)
   const ids = new IdIndex(root)
+  const date = root.attrs['execution-date']
+  const now = date !== undefined && /^\d+$/.test(date) ? Number(date) * 1000 : options.now
+  const accept = now === undefined ? undefined : (set: XmlElement): boolean => setRulesPass(set, ids, now)
   const configuration = firstChild(root, 'configuration')
   if (configuration === undefined) throw new ConfigError(root.path, '<cib> has no <configuration>')
-  const { nodes, names } = importNodes(firstChild(configuration, 'nodes'), ids)
+  const { nodes, names } = importNodes(firstChild(configuration, 'nodes'), ids, accept)
   const config: CibConfig = {
     options: toClusterOptions(nvpairs(firstChild(configuration, 'crm_config'), 'cluster_property_set', ids, { first: 'cib-bootstrap-options' })),
     defaults: {
@@ -59,13 +72,17 @@ export function importPacemakerCib(xml: string): ImportedCib {
     const dc = names.get(dcId)
     if (dc !== undefined) out.dc = dc
   }
-  const date = root.attrs['execution-date']
   if (date !== undefined && /^\d+$/.test(date)) out.now = Number(date) * 1000
   if (root.attrs['crm_feature_set'] !== undefined) out.featureSet = root.attrs['crm_feature_set']
   return out
 }
 
-function importNodes(e: XmlElement | undefined, ids: IdIndex): { nodes: Record<string, NodeConfig>; names: Map<string, string> } {
+/** Whether any `<rule>` of an attribute set holds at `now` (node-attribute tests cannot hold here). */
+function setRulesPass(set: XmlElement, ids: IdIndex, now: number): boolean {
+  return childrenNamed(set, 'rule').some((r) => evalRule(rule(r, ids), { attrs: undefined, now: Math.floor(now / 1000) }))
+}
+
+function importNodes(e: XmlElement | undefined, ids: IdIndex, accept?: (set: XmlElement) => boolean): { nodes: Record<string, NodeConfig>; names: Map<string, string> } {
   const nodes: Record<string, NodeConfig> = {}
   const names = new Map<string, string>()
   for (const n of childrenNamed(e, 'node')) {
@@ -79,7 +96,7 @@ function importNodes(e: XmlElement | undefined, ids: IdIndex): { nodes: Record<s
     if (type === 'remote') node.type = 'remote'
     else if (type !== undefined && type !== 'member') node.type = 'ping'
     if (n.attrs['score'] !== undefined) node.score = toScore(n.attrs['score'])
-    const attrs = nvpairs(n, 'instance_attributes', ids)
+    const attrs = nvpairs(n, 'instance_attributes', ids, accept === undefined ? {} : { accept })
     if (attrs.size > 0) node.attributes = Object.fromEntries(attrs)
     const util = utilization(n, ids)
     if (util !== undefined) node.utilization = util
