@@ -55,13 +55,13 @@ export function importPacemakerCib(xml: string, options: ImportOptions = {}): Im
   if (configuration === undefined) throw new ConfigError(root.path, '<cib> has no <configuration>')
   const { nodes, names } = importNodes(firstChild(configuration, 'nodes'), ids, accept)
   const config: CibConfig = {
-    options: toClusterOptions(nvpairs(firstChild(configuration, 'crm_config'), 'cluster_property_set', ids, { first: 'cib-bootstrap-options' })),
+    options: toClusterOptions(nvpairs(firstChild(configuration, 'crm_config'), 'cluster_property_set', ids, { first: 'cib-bootstrap-options', ...(accept === undefined ? {} : { accept }) })),
     defaults: {
-      resource: toResourceMeta(nvpairs(firstChild(configuration, 'rsc_defaults'), 'meta_attributes', ids)) ?? {},
+      resource: toResourceMeta(nvpairs(firstChild(configuration, 'rsc_defaults'), 'meta_attributes', ids, accept === undefined ? {} : { accept })) ?? {},
       op: toOpDefaults(nvpairs(firstChild(configuration, 'op_defaults'), 'meta_attributes', ids)),
     },
     nodes,
-    resources: importResources(firstChild(configuration, 'resources'), ids),
+    resources: importResources(firstChild(configuration, 'resources'), ids, accept),
     constraints: importConstraints(firstChild(configuration, 'constraints'), ids),
     fencing: {},
   }
@@ -79,7 +79,15 @@ export function importPacemakerCib(xml: string, options: ImportOptions = {}): Im
 
 /** Whether any `<rule>` of an attribute set holds at `now` (node-attribute tests cannot hold here). */
 function setRulesPass(set: XmlElement, ids: IdIndex, now: number): boolean {
-  return childrenNamed(set, 'rule').some((r) => evalRule(rule(r, ids), { attrs: undefined, now: Math.floor(now / 1000) }))
+  return childrenNamed(set, 'rule').some((r) => {
+    try {
+      return evalRule(rule(r, ids), { attrs: undefined, now: Math.floor(now / 1000) })
+    } catch (err) {
+      // A guard we cannot evaluate (date_spec, durations) leaves the set out, as before.
+      if (err instanceof ConfigError) return false
+      throw err
+    }
+  })
 }
 
 function importNodes(e: XmlElement | undefined, ids: IdIndex, accept?: (set: XmlElement) => boolean): { nodes: Record<string, NodeConfig>; names: Map<string, string> } {

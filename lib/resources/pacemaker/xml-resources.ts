@@ -11,13 +11,16 @@ import { childrenNamed, firstChild, requireAttr, type IdIndex, type XmlElement }
 import { nvpairs, parseBool, parseIntervalMs, parseRole } from './xml-values.js'
 
 /** Every top-level resource under `<resources>`, in document order. */
-export function importResources(resources: XmlElement | undefined, ids: IdIndex): ResourceDef[] {
+/** Decides whether a rule-guarded attribute set applies. */
+export type SetFilter = ((set: XmlElement) => boolean) | undefined
+
+export function importResources(resources: XmlElement | undefined, ids: IdIndex, accept?: SetFilter): ResourceDef[] {
   const out: ResourceDef[] = []
   for (const e of resources?.children ?? []) {
     switch (e.name) {
-      case 'primitive': out.push(primitive(e, ids)); break
-      case 'group': out.push(group(e, ids)); break
-      case 'clone': case 'master': out.push(clone(e, ids)); break
+      case 'primitive': out.push(primitive(e, ids, accept)); break
+      case 'group': out.push(group(e, ids, accept)); break
+      case 'clone': case 'master': out.push(clone(e, ids, accept)); break
       case 'template': break
       default:
         throw new ConfigError(e.path, `<${e.name}> resources are not supported (primitive, group, clone, master are)`)
@@ -26,7 +29,7 @@ export function importResources(resources: XmlElement | undefined, ids: IdIndex)
   return out
 }
 
-function primitive(raw: XmlElement, ids: IdIndex): PrimitiveDef {
+function primitive(raw: XmlElement, ids: IdIndex, accept: SetFilter): PrimitiveDef {
   const e = ids.resolve(raw)
   const id = requireAttr(e, 'id')
   if (e.attrs['template'] !== undefined) {
@@ -36,9 +39,9 @@ function primitive(raw: XmlElement, ids: IdIndex): PrimitiveDef {
   const type = requireAttr(e, 'type')
   const provider = e.attrs['provider']
   const def: PrimitiveDef = { kind: 'primitive', id, agent: provider === undefined ? `${cls}:${type}` : `${cls}:${provider}:${type}` }
-  const params = nvpairs(e, 'instance_attributes', ids)
+  const params = nvpairs(e, 'instance_attributes', ids, opts(accept))
   if (params.size > 0) def.params = Object.fromEntries(params)
-  const meta = toResourceMeta(nvpairs(e, 'meta_attributes', ids))
+  const meta = toResourceMeta(nvpairs(e, 'meta_attributes', ids, opts(accept)))
   if (meta !== undefined) def.meta = meta
   const ops = importOps(firstChild(e, 'operations'), ids)
   if (ops.length > 0) def.ops = ops
@@ -48,26 +51,26 @@ function primitive(raw: XmlElement, ids: IdIndex): PrimitiveDef {
   return def
 }
 
-function group(e: XmlElement, ids: IdIndex): GroupDef {
+function group(e: XmlElement, ids: IdIndex, accept: SetFilter): GroupDef {
   const id = requireAttr(e, 'id')
-  const members = childrenNamed(e, 'primitive').map((p) => primitive(p, ids))
+  const members = childrenNamed(e, 'primitive').map((p) => primitive(p, ids, accept))
   const def: GroupDef = { kind: 'group', id, members }
-  const params = nvpairs(e, 'instance_attributes', ids)
+  const params = nvpairs(e, 'instance_attributes', ids, opts(accept))
   if (params.size > 0) def.params = Object.fromEntries(params)
-  const meta = toResourceMeta(nvpairs(e, 'meta_attributes', ids))
+  const meta = toResourceMeta(nvpairs(e, 'meta_attributes', ids, opts(accept)))
   if (meta !== undefined) def.meta = meta
   return def
 }
 
-function clone(e: XmlElement, ids: IdIndex): CloneDef {
+function clone(e: XmlElement, ids: IdIndex, accept: SetFilter): CloneDef {
   const id = requireAttr(e, 'id')
   const child = e.children.find((c) => c.name === 'primitive' || c.name === 'group')
   if (child === undefined) throw new ConfigError(e.path, `<${e.name}> has nothing to clone`)
-  const of = child.name === 'group' ? group(child, ids) : primitive(child, ids)
-  const attrs = nvpairs(e, 'meta_attributes', ids)
+  const of = child.name === 'group' ? group(child, ids, accept) : primitive(child, ids, accept)
+  const attrs = nvpairs(e, 'meta_attributes', ids, opts(accept))
   if (e.name === 'master' && !attrs.has('promotable')) attrs.set('promotable', 'true')
   const def: CloneDef = { kind: 'clone', id, of }
-  const params = nvpairs(e, 'instance_attributes', ids)
+  const params = nvpairs(e, 'instance_attributes', ids, opts(accept))
   if (params.size > 0) def.params = Object.fromEntries(params)
   const meta = toResourceMeta(attrs)
   if (meta !== undefined) def.meta = meta
@@ -95,6 +98,8 @@ function importOps(ops: XmlElement | undefined, ids: IdIndex): Op[] {
   }
   return out
 }
+
+const opts = (accept: SetFilter): { accept?: (set: XmlElement) => boolean } => (accept === undefined ? {} : { accept })
 
 /** Numeric utilization attributes of an element (node or primitive). */
 export function utilization(e: XmlElement, ids: IdIndex): Record<string, number> | undefined {
