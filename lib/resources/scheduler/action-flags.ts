@@ -48,10 +48,20 @@ function groupFlags(action: Action, node: Node | undefined): Flags {
   return flags
 }
 
+/** The member task a clone action stands for; notifications name their operation in the key. */
+export function cloneChildTask(action: Action): string {
+  const first = action.rsc!.children[0]
+  let task = action.task
+  if (task === 'notify' || task === 'notified') {
+    const m = /_notify_(.+)_\d+$/.exec(action.uuid)
+    if (m !== null) task = m[1]!
+  }
+  return first === undefined ? task : complexTask(first, task)
+}
+
 function cloneFlags(action: Action, node: Node | undefined): Flags {
   const rsc = action.rsc!
-  const first = rsc.children[0]
-  const task = first === undefined ? action.task : complexTask(first, action.task)
+  const task = cloneChildTask(action)
   const flags: Flags = { optional: true, runnable: true, pseudo: true, migrateRunnable: action.f.migrateRunnable }
   let anyRunnable = false
   for (const child of rsc.children) {
@@ -116,7 +126,7 @@ function interleaveUpdate(first: Action, then: Action, node: Node | undefined, f
       if (!current && (type & (0x100 | 0x20)) !== 0 && finalizeAll(thenChild)) changed |= UPDATED_THEN
       continue
     }
-    const task = first.rsc!.children[0] === undefined ? first.task : complexTask(first.rsc!.children[0], first.task)
+    const task = cloneChildTask(first)
     const fa = findFirstAction(firstChild.actions, undefined, task, node)
     const ta = findFirstAction(thenChild.actions, undefined, then.task, node)
     if (fa === undefined || ta === undefined) continue

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { rscPseudo } from './actions.js'
+import { customAction, orderActions, rscPseudo } from './actions.js'
 import { createGroupActions } from './group.js'
 import { createPrimitiveActions } from './role-matrix.js'
 import { INFINITY } from '../model/scores.js'
-import { V, type Rsc, type WorkingSet } from './types.js'
+import { O, V, type Action, type Rsc, type WorkingSet } from './types.js'
 
 /** Creates a resource's actions (Pacemaker's `cmds->create_actions`). */
 export function createActions(ws: WorkingSet, rsc: Rsc): void {
@@ -45,6 +45,33 @@ function roleChanges(rsc: Rsc, acc: { promoting: boolean; demoting: boolean }): 
   }
 }
 
+function notifyPseudo(ws: WorkingSet, rsc: Rsc, of: Action, task: string, type: string): Action {
+  const a = customAction(ws, rsc, `${rsc.id}_${type}_notify_${of.task}_0`, task, undefined, of.f.optional)
+  a.f.pseudo = true
+  return a
+}
+
+/** A notify-enabled clone's pre/post notification pseudo-actions (Pacemaker's `pe__clone_notif_pseudo_ops`). */
+function notifyPseudoOps(ws: WorkingSet, rsc: Rsc, _task: string, action: Action, complete: Action): { pre: Action; postDone: Action } | undefined {
+  if (!rsc.f.notify) return undefined
+  const pre = notifyPseudo(ws, rsc, action, 'notify', 'pre')
+  pre.f.runnable = true
+  const preDone = notifyPseudo(ws, rsc, action, 'notified', 'confirmed-pre')
+  preDone.f.runnable = true
+  orderActions(pre, preDone, O.optional)
+  orderActions(preDone, action, O.optional)
+  const post = notifyPseudo(ws, rsc, complete, 'notify', 'post')
+  post.priority = INFINITY
+  post.f.runnable = complete.f.runnable
+  const postDone = notifyPseudo(ws, rsc, complete, 'notified', 'confirmed-post')
+  postDone.priority = INFINITY
+  postDone.f.runnable = complete.f.runnable
+  orderActions(complete, post, O.impliesThen)
+  orderActions(post, postDone, O.impliesThen)
+  orderActions(preDone, post, O.optional)
+  return { pre, postDone }
+}
+
 function createCloneActions(ws: WorkingSet, rsc: Rsc): void {
   let starting = false
   let stopping = false
@@ -60,23 +87,31 @@ function createCloneActions(ws: WorkingSet, rsc: Rsc): void {
     stopping ||= acc.stopping
     starting ||= acc.starting
   }
-  rscPseudo(ws, rsc, 'start', !starting, true)
+  const start = rscPseudo(ws, rsc, 'start', !starting, true)
   const started = rscPseudo(ws, rsc, 'running', !starting, false)
   started.priority = INFINITY
   if (active || starting) started.f.runnable = true
+  const startNotify = notifyPseudoOps(ws, rsc, 'start', start, started)
   const stop = rscPseudo(ws, rsc, 'stop', !stopping, true)
-  rscPseudo(ws, rsc, 'stopped', !stopping, true).priority = INFINITY
+  const stopped = rscPseudo(ws, rsc, 'stopped', !stopping, true)
+  stopped.priority = INFINITY
   if (allowMigrations) stop.f.migrateRunnable = true
+  const stopNotify = notifyPseudoOps(ws, rsc, 'stop', stop, stopped)
+  if (startNotify !== undefined && stopNotify !== undefined) orderActions(stopNotify.postDone, startNotify.pre, O.optional)
   if (rsc.f.promotable) {
     // Pacemaker creates the instances' actions a second time for promotable clones.
     for (const child of rsc.children) {
       createActions(ws, child)
       roleChanges(child, roles)
     }
-    rscPseudo(ws, rsc, 'promote', !roles.promoting, true)
-    rscPseudo(ws, rsc, 'promoted', !roles.promoting, true).priority = INFINITY
-    rscPseudo(ws, rsc, 'demote', !roles.demoting, true)
-    rscPseudo(ws, rsc, 'demoted', !roles.demoting, true).priority = INFINITY
+    const promote = rscPseudo(ws, rsc, 'promote', !roles.promoting, true)
+    const promoted = rscPseudo(ws, rsc, 'promoted', !roles.promoting, true)
+    promoted.priority = INFINITY
+    notifyPseudoOps(ws, rsc, 'promote', promote, promoted)
+    const demote = rscPseudo(ws, rsc, 'demote', !roles.demoting, true)
+    const demoted = rscPseudo(ws, rsc, 'demoted', !roles.demoting, true)
+    demoted.priority = INFINITY
+    notifyPseudoOps(ws, rsc, 'demote', demote, demoted)
     for (const child of rsc.children) child.priority = rsc.priority
   }
 }

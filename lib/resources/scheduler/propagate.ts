@@ -119,7 +119,9 @@ function actionForOrdering(action: Action): Action {
   if (action.intervalMs > 0) return action
   const to = REMAP[action.task]
   if (to === undefined) return action
-  return findFirstAction(rsc.actions, opKey(rsc.id, to, 0), undefined, undefined) ?? action
+  // Notify-enabled clones complete only when their post-notifications are confirmed.
+  const key = rsc.f.notify && rsc.parent === undefined ? `${rsc.id}_confirmed-post_notify_${to}_0` : opKey(rsc.id, to, 0)
+  return findFirstAction(rsc.actions, key, undefined, undefined) ?? action
 }
 
 function updateForOrderingFlags(first: Action, then: Action, ff: Flags, tf: Flags, edge: Edge): number {
