@@ -40,8 +40,8 @@ function gen(seed: number): Gen {
   }
 }
 
-interface Prim { id: string; type: 'Dummy' | 'Stateful'; stickiness?: number; threshold?: number; monitor: boolean }
-interface Top { id: string; kind: 'primitive' | 'group' | 'clone' | 'promotable'; prims: Prim[]; unique?: boolean; max?: number }
+interface Prim { id: string; type: 'Dummy' | 'Stateful'; stickiness?: number; threshold?: number; monitor: boolean; stopped?: boolean }
+interface Top { id: string; kind: 'primitive' | 'group' | 'clone' | 'promotable'; prims: Prim[]; unique?: boolean; max?: number; notify?: boolean; interleave?: boolean }
 
 const nvpair = (id: string, name: string, value: string): string => `<nvpair id="${id}-${name}" name="${name}" value="${value}"/>`
 
@@ -49,6 +49,7 @@ function primXml(p: Prim): string {
   const meta: string[] = []
   if (p.stickiness !== undefined) meta.push(nvpair(`${p.id}-m`, 'resource-stickiness', String(p.stickiness)))
   if (p.threshold !== undefined) meta.push(nvpair(`${p.id}-m`, 'migration-threshold', String(p.threshold)))
+  if (p.stopped === true) meta.push(nvpair(`${p.id}-m`, 'target-role', 'Stopped'))
   const ops = p.monitor
     ? `<operations><op id="${p.id}-mon" name="monitor" interval="10s"/></operations>`
     : ''
@@ -56,12 +57,15 @@ function primXml(p: Prim): string {
 }
 
 function topXml(t: Top): string {
+  if (t.id === 'fence1') return '<primitive id="fence1" class="stonith" type="fence_dummy"/>'
   if (t.kind === 'primitive') return primXml(t.prims[0]!)
   if (t.kind === 'group') return `<group id="${t.id}">${t.prims.map(primXml).join('')}</group>`
   const meta: string[] = []
   if (t.kind === 'promotable') meta.push(nvpair(`${t.id}-m`, 'promotable', 'true'))
   if (t.unique === true) meta.push(nvpair(`${t.id}-m`, 'globally-unique', 'true'))
   if (t.max !== undefined) meta.push(nvpair(`${t.id}-m`, 'clone-max', String(t.max)))
+  if (t.notify === true) meta.push(nvpair(`${t.id}-m`, 'notify', 'true'))
+  if (t.interleave === true) meta.push(nvpair(`${t.id}-m`, 'interleave', 'true'))
   return `<clone id="${t.id}"><meta_attributes id="${t.id}-m">${meta.join('')}</meta_attributes>${primXml(t.prims[0]!)}</clone>`
 }
 
@@ -75,6 +79,7 @@ function resources(g: Gen): Top[] {
       const p: Prim = { id: `r${++n}`, type, monitor: g.chance(0.5) }
       if (g.chance(0.4)) p.stickiness = g.pick([0, 1, 50, 100, 1000])
       if (g.chance(0.3)) p.threshold = g.pick([1, 2, 3])
+      if (g.chance(0.08)) p.stopped = true
       return p
     }
     if (kind === 'group') {
@@ -85,6 +90,8 @@ function resources(g: Gen): Top[] {
       const t: Top = { id: `c${n + 1}`, kind, prims: [mk(kind === 'promotable' ? 'Stateful' : 'Dummy')] }
       if (kind === 'clone' && g.chance(0.3)) t.unique = true
       if (g.chance(0.4)) t.max = g.int(1, 3)
+      if (g.chance(0.3)) t.notify = true
+      if (g.chance(0.3)) t.interleave = true
       tops.push(t)
       budget -= 1
     } else {
@@ -99,9 +106,21 @@ const SCORES = ['INFINITY', '-INFINITY', '100', '-100', '50', '200']
 
 function constraints(g: Gen, tops: Top[], nodes: string[]): string {
   const out: string[] = []
-  const ids = tops.map((t) => t.id === t.prims[0]!.id || t.kind === 'primitive' ? t.prims[0]!.id : t.id)
+  const ids = tops.filter((t) => t.prims.length > 0).map((t) => t.id === t.prims[0]!.id || t.kind === 'primitive' ? t.prims[0]!.id : t.id)
   let k = 0
-  for (let i = g.int(0, 4); i > 0; i--) out.push(`<rsc_location id="loc${++k}" rsc="${g.pick(ids)}" node="${g.pick(nodes)}" score="${g.pick(SCORES)}"/>`)
+  for (let i = g.int(0, 4); i > 0; i--) {
+    if (g.chance(0.25)) {
+      const op = g.pick(['eq', 'ne'])
+      out.push(`<rsc_location id="loc${++k}" rsc="${g.pick(ids)}"><rule id="loc${k}-r" score="${g.pick(SCORES)}"><expression id="loc${k}-e" attribute="#uname" operation="${op}" value="${g.pick(nodes)}"/></rule></rsc_location>`)
+    } else {
+      out.push(`<rsc_location id="loc${++k}" rsc="${g.pick(ids)}" node="${g.pick(nodes)}" score="${g.pick(SCORES)}"/>`)
+    }
+  }
+  const promotables = tops.filter((t) => t.kind === 'promotable').map((t) => t.id)
+  if (promotables.length > 0 && g.chance(0.5)) {
+    const prim = g.pick(ids.filter((x) => !promotables.includes(x)))
+    if (prim !== undefined) out.push(`<rsc_colocation id="col${++k}" rsc="${prim}" with-rsc="${g.pick(promotables)}" with-rsc-role="Promoted" score="${g.pick(['INFINITY', '100', '-INFINITY'])}"/>`)
+  }
   for (let i = g.int(0, 3); i > 0 && ids.length > 1; i--) {
     const a = g.pick(ids)
     const b = g.pick(ids.filter((x) => x !== a))
@@ -171,17 +190,27 @@ export function randomCib(seed: number): string {
   const nodes = Array.from({ length: g.int(2, 6) }, (_, i) => `node${i + 1}`)
   const online = new Set(nodes.filter((_, i) => i === 0 || g.chance(0.85)))
   const tops = resources(g)
-  const hist = history(g, tops, nodes, online)
   const symmetric = g.chance(0.85)
-  const props = [nvpair('opts', 'stonith-enabled', 'false'), nvpair('opts', 'no-quorum-policy', 'ignore'),
+  const fencing = g.chance(0.3)
+  const quorate = g.chance(0.8)
+  const policy = quorate ? 'ignore' : g.pick(['stop', 'freeze', 'ignore'])
+  const props = [nvpair('opts', 'stonith-enabled', String(fencing)), nvpair('opts', 'no-quorum-policy', policy),
     nvpair('opts', 'symmetric-cluster', String(symmetric))]
+  if (fencing) tops.unshift({ id: 'fence1', kind: 'primitive', prims: [] })
+  const lost = new Set(fencing ? nodes.filter((n) => !online.has(n) && g.chance(0.5)) : [])
+  const standby = new Set(nodes.filter((n) => online.has(n) && n !== 'node1' && g.chance(0.1)))
+  const hist = history(g, tops.filter((t) => t.prims.length > 0), nodes, new Set([...online, ...lost]))
   const defaults = g.chance(0.3) ? `<rsc_defaults><meta_attributes id="rd">${nvpair('rd', 'resource-stickiness', String(g.pick([1, 100])))}</meta_attributes></rsc_defaults>` : ''
-  const nodeXml = nodes.map((n) => `<node id="${n}" uname="${n}" type="member"/>`).join('')
+  const nodeXml = nodes.map((n) => standby.has(n)
+    ? `<node id="${n}" uname="${n}" type="member"><instance_attributes id="na-${n}">${nvpair(`na-${n}`, 'standby', 'on')}</instance_attributes></node>`
+    : `<node id="${n}" uname="${n}" type="member"/>`).join('')
   const states = nodes.map((n) => {
     const up = online.has(n)
     const e = hist.get(n)!
     const attrs = e.attrs.length > 0 ? `<transient_attributes id="${n}"><instance_attributes id="status-${n}">${e.attrs.join('')}</instance_attributes></transient_attributes>` : ''
-    return `<node_state id="${n}" uname="${n}" in_ccm="${up}" crmd="${up ? 'online' : 'offline'}" join="${up ? 'member' : 'down'}" expected="${up ? 'member' : 'down'}">${attrs}<lrm id="${n}"><lrm_resources>${up ? e.ops.join('') : ''}</lrm_resources></lrm></node_state>`
+    const gone = lost.has(n)
+    const expected = up || gone ? 'member' : 'down'
+    return `<node_state id="${n}" uname="${n}" in_ccm="${up}" crmd="${up ? 'online' : 'offline'}" join="${up ? 'member' : 'down'}" expected="${expected}">${attrs}<lrm id="${n}"><lrm_resources>${up || gone ? e.ops.join('') : ''}</lrm_resources></lrm></node_state>`
   }).join('')
-  return `<cib admin_epoch="0" epoch="1" num_updates="1" crm_feature_set="3.16.2" validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="node1" execution-date="1600000100"><configuration><crm_config><cluster_property_set id="opts">${props.join('')}</cluster_property_set></crm_config><nodes>${nodeXml}</nodes><resources>${tops.map(topXml).join('')}</resources><constraints>${constraints(g, tops, nodes)}</constraints>${defaults}</configuration><status>${states}</status></cib>`
+  return `<cib admin_epoch="0" epoch="1" num_updates="1" crm_feature_set="3.16.2" validate-with="pacemaker-3.7" have-quorum="${quorate ? 1 : 0}" dc-uuid="node1" execution-date="1600000100"><configuration><crm_config><cluster_property_set id="opts">${props.join('')}</cluster_property_set></crm_config><nodes>${nodeXml}</nodes><resources>${tops.map(topXml).join('')}</resources><constraints>${constraints(g, tops, nodes)}</constraints>${defaults}</configuration><status>${states}</status></cib>`
 }
