@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { INFINITY } from '../model/scores.js'
+import { formatScore, INFINITY } from '../model/scores.js'
+import { numericCompare } from './unpack-nodes.js'
 import { addColocatedScores, factorOf } from './colocation-scores.js'
 import { applyColocScore } from './coloc-dispatch.js'
 import { hasInfluence } from './colocation.js'
@@ -15,6 +16,13 @@ import { currentNode, isUniqueClone } from './resource-state.js'
 import { R, type Allowed, type Coloc, type Node, type Rsc, type WorkingSet } from './types.js'
 import { banInsufficientCapacity, consumeCapacity, releaseCapacity } from './utilization.js'
 import { assignResource } from './assign-dispatch.js'
+
+/** Records allocation scores as crm_simulate --show-scores prints them (nodes by name). */
+export function recordScores(ws: WorkingSet, fn: string, rsc: Rsc, table: ReadonlyMap<string, Allowed> = rsc.allowed): void {
+  if (rsc.f.orphan) return
+  const list = [...table.values()].sort((a, b) => numericCompare(a.node.name, b.node.name))
+  for (const a of list) ws.scores.push(`${fn}: ${rsc.id} allocation score on ${a.node.name}: ${formatScore(a.weight)}`)
+}
 
 /** Takes a primitive off its assigned node (Pacemaker's `pcmk__unassign_resource`). */
 export function unassign(rsc: Rsc): void {
@@ -102,6 +110,7 @@ export function assignPrimitive(ws: WorkingSet, rsc: Rsc, prefer: Node | undefin
   } else if (rsc.nextRole > rsc.role && !ws.f.haveQuorum && ws.noQuorumPolicy === 'freeze') {
     rsc.nextRole = rsc.role
   }
+  recordScores(ws, 'pcmk__primitive_assign', rsc)
   if (ws.f.stonithEnabled && !ws.f.haveStonithResource) rsc.f.managed = false
   if (!rsc.f.managed) {
     rsc.nextRole = rsc.role

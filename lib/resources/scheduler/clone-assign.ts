@@ -7,7 +7,7 @@
  */
 import { INFINITY } from '../model/scores.js'
 import { assignResource } from './assign-dispatch.js'
-import { unassign } from './assign.js'
+import { recordScores, unassign } from './assign.js'
 import { addColocatedScores, factorOf } from './colocation-scores.js'
 import { addThisWith, addWithThis, hasInfluence } from './colocation.js'
 import { copyTable, nodeAvailable, sortAllowed, strcmp } from './nodes.js'
@@ -118,6 +118,8 @@ export function assignClone(ws: WorkingSet, rsc: Rsc, prefer: Node | undefined):
     rsc.allowed = addColocatedScores(c.dependent, rsc.allowed, c.nodeAttribute, factorOf(c.score),
       { active: true, nonNegative: true }) ?? rsc.allowed
   }
+  recordScores(ws, 'pcmk__clone_allocate', rsc)
+  for (const c of rsc.children) recordScores(ws, 'pcmk__clone_allocate', c)
   const nodes = sortAllowed(ws, [...rsc.allowed.values()], undefined)
   rsc.children = stableSort(rsc.children, compareInstances)
   distribute(ws, rsc, nodes, data.max, data.nodeMax)

@@ -6,6 +6,7 @@
  */
 import { customAction, opKey } from './actions.js'
 import { assignResource } from './assign-dispatch.js'
+import { recordScores } from './assign.js'
 import { addThisWith, addWithThis, newColocation } from './colocation.js'
 import { createActions } from './create-actions.js'
 import { internalConstraints } from './internal-constraints.js'
@@ -40,6 +41,8 @@ export function assignGroup(ws: WorkingSet, rsc: Rsc, prefer: Node | undefined):
   const first = rsc.children[0]!
   rsc.role = first.role
   expandGroupColocations(rsc)
+  recordScores(ws, 'pcmk__group_assign', rsc)
+  for (const m of rsc.children) recordScores(ws, 'pcmk__group_assign', m)
   let firstNode: Node | undefined
   for (const m of rsc.children) {
     const node = assignResource(ws, m, prefer)
