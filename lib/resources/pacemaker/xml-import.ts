@@ -31,10 +31,6 @@ export interface ImportedCib {
   featureSet?: string
 }
 
-/**
- * Parses a Pacemaker CIB. Throws a {@link ConfigError} naming the element for
- * anything it cannot read or does not support.
- */
 /** Options for {@link importPacemakerCib}. */
 export interface ImportOptions {
   /**
@@ -44,6 +40,10 @@ export interface ImportOptions {
   now?: number
 }
 
+/**
+ * Parses a Pacemaker CIB. Throws a {@link ConfigError} naming the element for
+ * anything it cannot read or does not support.
+ */
 export function importPacemakerCib(xml: string, options: ImportOptions = {}): ImportedCib {
   const root = parseXml(xml)
   if (root.name !== 'cib') throw new ConfigError(root.path, `root element is <${root.name}>, not <cib>`)
