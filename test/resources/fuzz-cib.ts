@@ -3,18 +3,7 @@
  * ≤ 6 nodes, ≤ 15 resources (primitives, groups, anonymous and unique
  * clones, promotable clones), constraints, and history with failures.
  */
-
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { Prng } from '../../lib/sim/prng.js'
 
 /**
  * Pacemaker's digest of an empty parameter set (history of parameterless
@@ -31,7 +20,8 @@ interface Gen {
 }
 
 function gen(seed: number): Gen {
-  const r = rng(seed)
+  const prng = new Prng(seed)
+  const r = (): number => prng.float()
   return {
     r,
     pick: (xs) => xs[Math.floor(r() * xs.length)]!,

@@ -8,7 +8,7 @@
 import type { ColocationConstraint, ResourceSet, Role } from '../model/config.js'
 import { addScores, INFINITY, toScore } from '../model/scores.js'
 import { orderRsc } from './ordering.js'
-import { findConstraintResource } from './location.js'
+import { findConstraintResource, setResources } from './location.js'
 import { nodeAvailable } from './nodes.js'
 import { O, R, V, type Coloc, type Rsc, type WorkingSet } from './types.js'
 
@@ -97,15 +97,7 @@ export function unpackColocation(ws: WorkingSet, c: ColocationConstraint): void 
     influenceOf(c, dependent))
 }
 
-function setMembers(ws: WorkingSet, set: ResourceSet): Rsc[] | undefined {
-  const out: Rsc[] = []
-  for (const id of set.resources) {
-    const r = findConstraintResource(ws, id)
-    if (r === undefined) return undefined
-    out.push(r)
-  }
-  return out
-}
+const setMembers = (ws: WorkingSet, set: ResourceSet): Rsc[] | undefined => setResources(ws, set.resources)
 
 function unpackColocationSet(ws: WorkingSet, c: ColocationConstraint, set: ResourceSet, score: number): void {
   const local = set.score === undefined ? score : toScore(set.score)

@@ -39,6 +39,17 @@ export function findConstraintResource(ws: WorkingSet, id: string | undefined): 
   return undefined
 }
 
+/** The resources a constraint's resource set names, or undefined if one is unknown. */
+export function setResources(ws: WorkingSet, ids: readonly string[]): Rsc[] | undefined {
+  const out: Rsc[] = []
+  for (const id of ids) {
+    const r = findConstraintResource(ws, id)
+    if (r === undefined) return undefined
+    out.push(r)
+  }
+  return out
+}
+
 function findRenamed(rsc: Rsc, id: string): Rsc | undefined {
   if (rsc.id === id || rsc.cloneName === id) return rsc
   for (const c of rsc.children) {

@@ -6,7 +6,7 @@
  */
 import type { ConstraintAction, OrderConstraint, OrderType, ResourceSet } from '../model/config.js'
 import { opKey, pseudoOp } from './actions.js'
-import { findConstraintResource } from './location.js'
+import { findConstraintResource, setResources } from './location.js'
 import { O, V, type Action, type Rsc, type WorkingSet } from './types.js'
 
 /** Records an ordering between resource actions (by key) or explicit actions. */
@@ -109,15 +109,7 @@ function cloneMinOrdering(ws: WorkingSet, id: string, first: Rsc, fa: string, th
   newOrdering(ws, undefined, undefined, met, then, opKey(then.id, ta), undefined, flags | O.runnableLeft)
 }
 
-function members(ws: WorkingSet, set: ResourceSet): Rsc[] | undefined {
-  const out: Rsc[] = []
-  for (const id of set.resources) {
-    const r = findConstraintResource(ws, id)
-    if (r === undefined) return undefined
-    out.push(r)
-  }
-  return out
-}
+const members = (ws: WorkingSet, set: ResourceSet): Rsc[] | undefined => setResources(ws, set.resources)
 
 function unpackOrderSets(ws: WorkingSet, c: OrderConstraint, kind: OrderType, symmetry: Symmetry): void {
   let last: ResourceSet | undefined

@@ -10,6 +10,7 @@ import { applyColocScore } from './coloc-dispatch.js'
 import { addColocatedScores, factorOf } from './colocation-scores.js'
 import { hasInfluence } from './colocation.js'
 import { cloneStrip } from './failcounts.js'
+import { findInClone } from './unpack-history.js'
 import { nodeAvailable } from './nodes.js'
 import { findActiveOn, location, state, top } from './resource-state.js'
 import { compareInstances, stableSort } from './clone-assign.js'
@@ -20,26 +21,17 @@ function isAllowed(rsc: Rsc, node: Node): boolean {
   return a !== undefined && a.weight >= 0
 }
 
-function findInInstance(rsc: Rsc, base: string): Rsc | undefined {
-  if (rsc.id === base || rsc.baseId === base) return rsc
-  for (const c of rsc.children) {
-    const m = findInInstance(c, base)
-    if (m !== undefined) return m
-  }
-  return undefined
-}
-
 function scoreApplies(rsc: Rsc, node: Node): boolean {
   const id = cloneStrip(rsc.id)
   const parent = top(rsc)
   if (!rsc.f.unique) {
     let active: Rsc | undefined
     for (const child of parent.children) {
-      const m = findInInstance(child, id)
+      const m = findInClone(child, id)
       if (m !== undefined && m.runningOn.includes(node)) { active = m; break }
     }
     if (active === rsc) return isAllowed(rsc, node)
-    if (active === undefined && parent.children.some((c) => findInInstance(c, id)?.knownOn.has(node.name) === true)) {
+    if (active === undefined && parent.children.some((c) => findInClone(c, id)?.knownOn.has(node.name) === true)) {
       return isAllowed(rsc, node)
     }
   }

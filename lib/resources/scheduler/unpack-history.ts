@@ -47,7 +47,7 @@ function findRsc(list: readonly Rsc[], id: string): Rsc | undefined {
 }
 
 /** The instance (or group member in an instance) whose base id matches. */
-function findInClone(rsc: Rsc, base: string): Rsc | undefined {
+export function findInClone(rsc: Rsc, base: string): Rsc | undefined {
   if (rsc.id === base || rsc.baseId === base) return rsc
   for (const c of rsc.children) {
     const m = findInClone(c, base)
