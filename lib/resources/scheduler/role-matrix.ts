@@ -133,4 +133,19 @@ export function createPrimitiveActions(ws: WorkingSet, rsc: Rsc): void {
   }
   scheduleRestart(ws, rsc, current, needStop, needPromote)
   scheduleTransition(ws, rsc)
+  ensureStartForActiveRole(ws, rsc)
+}
+
+/**
+ * Pacemaker's recurring-action step always looks up (creating it optional if
+ * need be) the start on the assigned node of a resource that stays active, as
+ * the anchor for its monitors. That optional start matters beyond monitors:
+ * it is the action orderings resolve to, and the summary reads its runnable
+ * flag, so it is created even for resources without recurring operations.
+ */
+function ensureStartForActiveRole(ws: WorkingSet, rsc: Rsc): void {
+  if (rsc.f.block || rsc.f.maintenance) return
+  const to = rsc.allocatedTo?.node
+  if (to === undefined || to.maintenance) return
+  if (rsc.nextRole !== R.Stopped || !rsc.f.managed) startAction(ws, rsc, to, true)
 }
