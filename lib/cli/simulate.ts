@@ -4,7 +4,7 @@ import { ClusterError } from '../errors.js'
 import type { CibConfig } from '../resources/model/config.js'
 import type { CibStatus } from '../resources/model/status.js'
 import { validateCib } from '../resources/model/validate.js'
-import { importPacemakerCib } from '../resources/pacemaker/xml-import.js'
+import { importPacemakerCib, toScheduleInput } from '../resources/pacemaker/xml-import.js'
 import type { ScheduleInput } from '../resources/scheduler/schedule.js'
 import { formatSimulation, simulate } from '../resources/simulate.js'
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processOutput, type CliCommand, type CliOutput } from './command.js'
@@ -23,19 +23,21 @@ actions it would execute, and the status afterwards.
       --json            print the result as JSON
   -h, --help            show this help`
 
-interface JsonCib { config: CibConfig; status?: CibStatus; quorate?: boolean; dc?: string; now?: number }
+interface JsonCib { config: CibConfig; status?: CibStatus; quorate?: boolean; hadQuorum?: boolean; dc?: string; now?: number }
 
-function readInput(path: string): ScheduleInput {
+/** The scheduler input, and the CIB's own execution date when it carries one (crm_simulate announces it). */
+function readInput(path: string): { input: ScheduleInput; executionDate?: number } {
   const text = readFileSync(path, 'utf8')
   // The shell supplies "now" when the CIB does not carry an execution date.
   const wallClock = Date.now() // determinism-exempt: the CLI shell gives the pure scheduler its now
   if (text.trimStart().startsWith('{')) {
     const doc = JSON.parse(text) as JsonCib
     validateCib(doc.config)
-    return { config: doc.config, status: doc.status ?? { nodes: {} }, quorate: doc.quorate ?? true, dc: doc.dc, now: doc.now ?? wallClock }
+    return { input: { config: doc.config, status: doc.status ?? { nodes: {} }, quorate: doc.quorate ?? true, hadQuorum: doc.hadQuorum, dc: doc.dc, now: doc.now ?? wallClock } }
   }
   const cib = importPacemakerCib(text, { now: wallClock })
-  return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? wallClock, featureSet: cib.featureSet, sanitized: true }
+  const input = toScheduleInput(cib, wallClock)
+  return cib.now === undefined ? { input } : { input, executionDate: cib.now }
 }
 
 type Values = { 'xml-file'?: string; 'node-fail'?: string[]; 'op-fail'?: string[]; scores?: boolean; json?: boolean; help?: boolean }
@@ -73,21 +75,21 @@ export function simulateCommand(args: string[], io: CliOutput = processOutput): 
   if (values.help === true) { io.out(USAGE); return EXIT_OK }
   const file = values['xml-file']
   if (file === undefined) { io.err('ts-ha simulate: -x/--xml-file is required'); io.err(USAGE); return EXIT_USAGE }
-  let input: ScheduleInput
+  let read: ReturnType<typeof readInput>
   try {
-    input = readInput(file)
+    read = readInput(file)
   } catch (err) {
     if (err instanceof ClusterError || err instanceof SyntaxError) { io.err(`ts-ha simulate: ${file}: ${err.message}`); return EXIT_ERROR }
     const code = (err as NodeJS.ErrnoException).code
     if (code !== undefined) { io.err(`ts-ha simulate: cannot read ${file}: ${code}`); return EXIT_ERROR }
     throw err
   }
-  const sim = simulate(input, { nodeFail: values['node-fail'] ?? [], opFail: values['op-fail'] ?? [] })
+  const sim = simulate(read.input, { nodeFail: values['node-fail'] ?? [], opFail: values['op-fail'] ?? [] })
   if (values.json === true) {
     io.out(JSON.stringify({ summary: sim.result.summary, actions: sim.result.actions, edges: sim.result.edges,
       scores: sim.result.scores, recheckAt: sim.result.recheckAt, current: sim.current, revised: sim.revised }, null, 2))
   } else {
-    io.out(formatSimulation(sim, values.scores === true))
+    io.out(formatSimulation(sim, values.scores === true, read.executionDate))
   }
   return EXIT_OK
 }

@@ -72,7 +72,7 @@ function describe(a: ScheduledAction): string | undefined {
   if (a.pseudo) return `  * Pseudo action:   ${a.key}`
   if (a.rsc === undefined) return a.node === undefined ? undefined : `  * Cluster action:  ${a.task} on ${a.node}`
   const what = a.intervalMs > 0 ? `${a.task}=${a.intervalMs}` : a.task
-  return `  * Resource action: ${a.rsc.padEnd(15)} ${what} on ${a.node ?? ''}`
+  return `  * Resource action: ${(a.historyId ?? a.rsc).padEnd(15)} ${what} on ${a.node ?? ''}`
 }
 
 function failureFor(a: ScheduledAction, opFail: readonly string[]): number | undefined {
@@ -89,11 +89,13 @@ const EXPECTED: Readonly<Record<string, number>> = { start: 0, stop: 0, promote:
 function record(status: CibStatus, a: ScheduledAction, rc: number, callId: number, now: number): void {
   const node = (status.nodes[a.node!] ??= {})
   const resources = (node.resources ??= {})
-  const hist = (resources[a.rsc!] ??= { ops: [] })
+  // An entry under the instance's own id (old-style `rsc:0` history) wins, as in crm_simulate.
+  const name = resources[a.rsc!] !== undefined ? a.rsc! : a.historyId ?? a.rsc!
+  const hist = (resources[name] ??= { ops: [] })
   const expectedRc = a.task === 'monitor' && a.intervalMs === 0 ? 7 : EXPECTED[a.task] ?? 0
-  const id = rc === expectedRc ? `${a.rsc}_last_0` : `${a.rsc}_last_failure_0`
+  const id = rc === expectedRc ? `${name}_last_0` : `${name}_last_failure_0`
   const op: OperationRecord = {
-    id, key: `${a.rsc}_${a.task}_${a.intervalMs}`, operation: a.task, intervalMs: a.intervalMs, callId, rc,
+    id, key: `${name}_${a.task}_${a.intervalMs}`, operation: a.task, intervalMs: a.intervalMs, callId, rc,
     status: rc === expectedRc ? 0 : 4, expectedRc, lastRcChange: now,
   }
   hist.ops = hist.ops.filter((o) => o.id !== id)
@@ -135,10 +137,12 @@ export function simulate(input: ScheduleInput, options: SimulateOptions = {}): S
 }
 
 /** crm_simulate -S's text. */
-export function formatSimulation(sim: SimulateResult, scores: boolean): string {
-  const parts = ['Current cluster status:', formatStatus(sim.current), '']
+export function formatSimulation(sim: SimulateResult, scores: boolean, executionDate?: number): string {
+  // crm_simulate announces a saved CIB's execution date before each scheduler run.
+  const dated = executionDate === undefined ? [] : [`Using the original execution date of: ${new Date(executionDate).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`]
+  const parts = [...dated, 'Current cluster status:', formatStatus(sim.current), '']
   if (scores) parts.push('Allocation Scores:', ...sim.result.scores, '')
-  parts.push('Transition Summary:', ...sim.result.summary, '', 'Executing Cluster Transition:', ...sim.executed, '',
+  parts.push('Transition Summary:', ...sim.result.summary, '', 'Executing Cluster Transition:', ...sim.executed, ...dated, '',
     'Revised Cluster Status:', formatStatus(sim.revised))
   return parts.join('\n')
 }

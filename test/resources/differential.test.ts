@@ -3,7 +3,7 @@ import { execFile, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { importPacemakerCib } from '../../lib/resources/pacemaker/xml-import.js'
+import { importPacemakerCib, toScheduleInput } from '../../lib/resources/pacemaker/xml-import.js'
 import { schedule } from '../../lib/resources/scheduler/schedule.js'
 import { collapse } from './cases.js'
 import { randomCib } from './fuzz-cib.js'
@@ -51,8 +51,7 @@ async function crmSimulate(file: string, shadow: string): Promise<string> {
 }
 
 function ours(xml: string): string[] {
-  const cib = importPacemakerCib(xml)
-  const r = schedule({ config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? 0, featureSet: cib.featureSet, sanitized: true })
+  const r = schedule(toScheduleInput(importPacemakerCib(xml), 0))
   return r.summary.map(collapse).sort()
 }
 

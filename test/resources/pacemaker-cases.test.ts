@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { importPacemakerCib } from '../../lib/resources/pacemaker/xml-import.js'
+import { importPacemakerCib, toScheduleInput } from '../../lib/resources/pacemaker/xml-import.js'
 import { runScheduler, schedule, unpackInput, type ScheduleInput } from '../../lib/resources/scheduler/schedule.js'
 import { formatStatus } from '../../lib/resources/status/format-text.js'
 import { statusView } from '../../lib/resources/status/snapshot.js'
@@ -10,8 +10,7 @@ import { collapse, currentStatusBlock, loadCases, missingOrderings, pacemakerCas
 const dir = pacemakerCasesDir()
 
 function inputOf(xml: string): ScheduleInput {
-  const cib = importPacemakerCib(xml)
-  return { config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? 0, featureSet: cib.featureSet, sanitized: true }
+  return toScheduleInput(importPacemakerCib(xml), 0)
 }
 
 describe('resources/pacemaker cases (Pacemaker 2.1.5 cts/scheduler)', function () {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { importPacemakerCib, type ImportedCib, type ImportOptions } from './xml-import.js'
+export { importPacemakerCib, toScheduleInput, type ImportedCib, type ImportOptions } from './xml-import.js'
 export { schedule, type ScheduleInput, type ScheduleResult } from '../scheduler/schedule.js'
 export type { ScheduledAction, ScheduledEdge } from '../scheduler/graph.js'
 export { simulate, formatSimulation, type SimulateOptions, type SimulateResult } from '../simulate.js'

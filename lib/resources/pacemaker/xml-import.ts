@@ -10,6 +10,7 @@ import type { CibConfig, NodeConfig } from '../model/config.js'
 import type { CibStatus } from '../model/status.js'
 import { toScore } from '../model/scores.js'
 import { evalRule } from '../scheduler/rules.js'
+import type { ScheduleInput } from '../scheduler/schedule.js'
 import { importConstraints, rule } from './xml-constraints.js'
 import { toClusterOptions, toOpDefaults, toResourceMeta } from './xml-meta.js'
 import { importResources, utilization } from './xml-resources.js'
@@ -29,6 +30,8 @@ export interface ImportedCib {
   now?: number
   /** `crm_feature_set` (decides the fail-count attribute naming). */
   featureSet?: string
+  /** `no-quorum-panic` on `<cib>`: the partition had quorum before, so `no-quorum-policy=suicide` applies. */
+  hadQuorum?: boolean
 }
 
 /** Options for {@link importPacemakerCib}. */
@@ -74,7 +77,20 @@ export function importPacemakerCib(xml: string, options: ImportOptions = {}): Im
   }
   if (date !== undefined && /^\d+$/.test(date)) out.now = Number(date) * 1000
   if (root.attrs['crm_feature_set'] !== undefined) out.featureSet = root.attrs['crm_feature_set']
+  if (isTrue(root.attrs['no-quorum-panic'])) out.hadQuorum = true
   return out
+}
+
+/**
+ * The scheduler input for an imported CIB, as crm_simulate schedules a saved
+ * CIB: at its `execution-date` (else `fallbackNow`), with masked secure
+ * parameters treated as unchanged.
+ */
+export function toScheduleInput(cib: ImportedCib, fallbackNow: number): ScheduleInput {
+  return {
+    config: cib.config, status: cib.status, quorate: cib.quorate, dc: cib.dc, now: cib.now ?? fallbackNow,
+    featureSet: cib.featureSet, hadQuorum: cib.hadQuorum === true, sanitized: true,
+  }
 }
 
 /** Whether any `<rule>` of an attribute set holds at `now` (node-attribute tests cannot hold here). */

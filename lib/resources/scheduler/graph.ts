@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Action, WorkingSet } from './types.js'
+import { cloneStrip } from './failcounts.js'
+import type { Action, Rsc, WorkingSet } from './types.js'
 
 /** One action of the transition. */
 export interface ScheduledAction {
@@ -13,6 +14,11 @@ export interface ScheduledAction {
   key: string
   task: string
   rsc?: string
+  /**
+   * The name the node's operation history files the result under: an
+   * anonymous clone instance's is its primitive's id (`rsc1`, not `rsc1:0`).
+   */
+  historyId?: string
   node?: string
   /** Implied or bookkeeping actions that nothing executes. */
   pseudo: boolean
@@ -32,6 +38,12 @@ function inGraph(a: Action): boolean {
   return !a.f.optional || a.f.printAlways
 }
 
+function historyId(rsc: Rsc): string {
+  // The name its history was found under, else the one a new entry gets.
+  if (rsc.cloneName !== undefined) return rsc.cloneName
+  return rsc.f.unique ? rsc.id : cloneStrip(rsc.id)
+}
+
 /** The graph's actions and edges from a scheduled working set. */
 export function graphOf(ws: WorkingSet): { actions: ScheduledAction[]; edges: ScheduledEdge[] } {
   const actions: ScheduledAction[] = []
@@ -40,7 +52,7 @@ export function graphOf(ws: WorkingSet): { actions: ScheduledAction[]; edges: Sc
     if (!inGraph(a)) continue
     ids.add(a.id)
     const out: ScheduledAction = { id: a.id, key: a.uuid, task: a.task, pseudo: a.f.pseudo, runnable: a.f.runnable, intervalMs: a.intervalMs }
-    if (a.rsc !== undefined) out.rsc = a.rsc.id
+    if (a.rsc !== undefined) { out.rsc = a.rsc.id; out.historyId = historyId(a.rsc) }
     if (a.node !== undefined) out.node = a.node.name
     if (a.reason !== undefined) out.reason = a.reason
     actions.push(out)

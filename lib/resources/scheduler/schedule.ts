@@ -37,6 +37,12 @@ export interface ScheduleInput {
   nodes?: readonly string[]
   /** Whether this partition has quorum. */
   quorate: boolean
+  /**
+   * Whether it had quorum before losing it (Pacemaker's `no-quorum-panic`):
+   * only then does `no-quorum-policy=suicide` fence; a cluster that never had
+   * quorum just stops.
+   */
+  hadQuorum?: boolean | undefined
   /** The DC's node name (it is fenced last). */
   dc?: string | undefined
   /** The time of the decision, epoch milliseconds (failure expiry, date rules). */

@@ -39,6 +39,7 @@ export interface WorkingSetInput {
   config: CibConfig
   status: CibStatus
   quorate: boolean
+  hadQuorum?: boolean | undefined
   now: number
   featureSet?: string | undefined
   sanitized?: boolean | undefined
@@ -69,7 +70,7 @@ export function newWorkingSet(input: WorkingSetInput): WorkingSet {
       legacyFailCounts: compareVersion(input.featureSet, '3.0.13') < 0,
       sanitized: input.sanitized === true,
     },
-    noQuorumPolicy: quorumPolicy(pref('no-quorum-policy'), stonith, input.quorate),
+    noQuorumPolicy: quorumPolicy(pref('no-quorum-policy'), stonith, input.quorate || input.hadQuorum === true),
     stonithAction: pref('stonith-action') === 'poweroff' ? 'off' : (pref('stonith-action') ?? 'reboot'),
     placementStrategy: (pref('placement-strategy') ?? 'default').toLowerCase(),
     now: Math.floor(input.now / 1000),
