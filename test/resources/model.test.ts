@@ -30,7 +30,10 @@ describe('resources/model', () => {
         { kind: 'primitive', id: 'a', agent: 'ocf:pacemaker:Dummy', ops: [{ name: 'monitor', intervalMs: -5, onFail: 'explode' }] },
         { kind: 'group', id: 'g', members: [{ kind: 'primitive', id: 'a', agent: 'x' }] },
       ],
-      constraints: [{ kind: 'colocation', id: 'c', rsc: 'a', withRsc: 'nope', score: 'high' }],
+      constraints: [
+        { kind: 'colocation', id: 'c', rsc: 'a', withRsc: 'nope', score: 'high' },
+        { kind: 'colocation', id: 'cs', score: 10, sets: [{ id: 's1', resources: ['a', 'ghost'], colocationOrder: 'sideways' }] },
+      ],
       fencing: {},
     } as unknown as CibConfig
     const paths = validateCibProblems(config).map((p) => p.path)
@@ -38,6 +41,7 @@ describe('resources/model', () => {
       'options.noQuorumPolicy', 'defaults.resource.stickiness', 'resources[0].ops[0].intervalMs',
       'resources[0].ops[0].onFail', 'resources[1].members[0].id', 'resources[1].members[0].agent',
       'constraints[0].withRsc', 'constraints[0].score',
+      'constraints[1].sets[0].resources[1]', 'constraints[1].sets[0].colocationOrder',
     ])
     expect(() => validateCib(config)).to.throw(ConfigError, /options\.noQuorumPolicy/)
   })

@@ -182,6 +182,11 @@ export interface ResourceSet {
   requireAll?: boolean
   /** Order constraints: a set-specific kind. */
   type?: OrderType
+  /**
+   * Colocation sets (Pacemaker's `ordering`): `group` (default) places each
+   * member with the one before it; `listed` places each with the one after it.
+   */
+  colocationOrder?: 'group' | 'listed'
 }
 
 /** An action named in an order constraint. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError } from '../../errors.js'
-import type { CibConfig, Constraint, Op, ResourceDef, ResourceMeta, Rule } from './config.js'
+import type { CibConfig, Constraint, Op, ResourceDef, ResourceMeta, ResourceSet, Rule } from './config.js'
 
 /** One problem found by {@link validateCibProblems}. */
 export interface CibProblem {
@@ -105,11 +105,28 @@ function checkRule(c: Checker, path: string, rule: Rule): void {
   })
 }
 
+function checkSets(c: Checker, path: string, sets: readonly ResourceSet[], ref: (p: string, v: string | undefined) => void): void {
+  sets.forEach((s, i) => {
+    const p = `${path}.sets[${i}]`
+    c.id(`${p}.id`, s.id)
+    if (!Array.isArray(s.resources)) c.bad(`${p}.resources`, 'must be an array of resource ids')
+    else s.resources.forEach((r, j) => ref(`${p}.resources[${j}]`, r))
+    c.bool(`${p}.sequential`, s.sequential)
+    c.bool(`${p}.requireAll`, s.requireAll)
+    c.oneOf(`${p}.action`, s.action, ACTIONS)
+    c.oneOf(`${p}.role`, s.role, ROLES)
+    c.score(`${p}.score`, s.score)
+    c.oneOf(`${p}.type`, s.type, ['Mandatory', 'Optional', 'Serialize'])
+    c.oneOf(`${p}.colocationOrder`, s.colocationOrder, ['group', 'listed'])
+  })
+}
+
 function checkConstraint(c: Checker, path: string, k: Constraint, rscIds: Set<string>, nodes: Set<string>): void {
   c.id(`${path}.id`, k.id)
   const ref = (p: string, v: string | undefined): void => {
     if (v !== undefined && !rscIds.has(v) && !rscIds.has(v.replace(/:\d+$/, ''))) c.bad(p, `names no resource ('${v}')`)
   }
+  if ('sets' in k && k.sets !== undefined) checkSets(c, path, k.sets, ref)
   if (k.kind === 'location') {
     ref(`${path}.rsc`, k.rsc)
     c.score(`${path}.score`, k.score)

@@ -125,6 +125,9 @@ function resourceSets(e: XmlElement, ids: IdIndex): ResourceSet[] {
     if (all !== undefined) set.requireAll = all
     const type = orderType(s)
     if (type !== undefined && s.attrs['kind'] !== undefined) set.type = type
+    // Any value but "group" (Pacemaker's default) chains members the other way.
+    const order = s.attrs['ordering']
+    if (order !== undefined) set.colocationOrder = order.toLowerCase() === 'group' ? 'group' : 'listed'
     return set
   })
 }

@@ -105,6 +105,13 @@ function unpackColocationSet(ws: WorkingSet, c: ColocationConstraint, set: Resou
   const members = setMembers(ws, set)
   if (members === undefined) return
   const role = roleOf(set.role)
+  if (local > 0 && set.colocationOrder === 'listed') {
+    for (let i = 1; i < members.length; i++) {
+      const r = members[i - 1]!
+      newColocation(ws, set.id, undefined, local, r, members[i]!, role, role, influenceOf(c, r))
+    }
+    return
+  }
   if (local > 0) {
     for (let i = 1; i < members.length; i++) {
       const r = members[i]!
