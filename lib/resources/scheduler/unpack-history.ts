@@ -133,7 +133,28 @@ function compareOps(a: OperationRecord, b: OperationRecord): number {
     if (lb >= 0 && la > lb) return 1
     return 0
   }
-  return cb === -1 ? -1 : 1
+  return comparePending(a, b)
+}
+
+/** The transition number and TE uuid inside `transition-magic` (`status:rc;action:transition:target:uuid`). */
+function magicTransition(magic: string | undefined): { id: number; uuid: string } | undefined {
+  const m = magic === undefined ? null : /^-?\d+:-?\d+;-?\d+:(-?\d+):-?\d+:(.+)$/.exec(magic)
+  return m === null ? undefined : { id: Number(m[1]), uuid: m[2]!.toLowerCase() }
+}
+
+/**
+ * One of the two is still pending (call id -1): a later transition of the
+ * same TE supersedes it (a pending start followed by a stop), transition -1
+ * (a shutdown) always last; otherwise the pending one is the newer.
+ */
+function comparePending(a: OperationRecord, b: OperationRecord): number {
+  const ta = magicTransition(a.transitionMagic)
+  const tb = magicTransition(b.transitionMagic)
+  if (ta === undefined || tb === undefined) return 0
+  if (ta.uuid !== tb.uuid || ta.id === tb.id) return b.callId === -1 ? -1 : a.callId === -1 ? 1 : 0
+  if ((ta.id >= 0 && ta.id < tb.id) || tb.id === -1) return -1
+  if ((tb.id >= 0 && ta.id > tb.id) || ta.id === -1) return 1
+  return 0
 }
 
 function unpackLrmResource(ws: WorkingSet, node: Node, rscId: string, hist: ResourceHistory): void {

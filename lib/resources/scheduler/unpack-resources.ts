@@ -209,14 +209,25 @@ function nonNegativeInt(text: string | undefined, fallback: number): number {
   return Number.isFinite(n) ? Math.max(0, n) : 0
 }
 
+/** Only OCF and stonith agents can be globally unique (Pacemaker's `pcmk_ra_cap_unique`). */
+function supportsUnique(def: PrimitiveDef | GroupDef): boolean {
+  const members = def.kind === 'group' ? def.members : [def]
+  return members.every((p) => /^(ocf|stonith)$/i.test(splitAgent(p.agent).cls))
+}
+
 function unpackClone(ws: WorkingSet, rsc: Rsc, def: CloneDef): void {
   const m = rsc.meta
+  // A unique clone of, say, an LSB service is silently treated as anonymous.
+  const forcedAnonymous = rsc.f.unique && !supportsUnique(def.of as PrimitiveDef | GroupDef)
+  if (forcedAnonymous) rsc.f.unique = false
   const promotedMax = m.get('promoted-max') ?? m.get('master-max')
   const promotedNodeMax = m.get('promoted-node-max') ?? m.get('master-node-max')
   let nodeMax = nonNegativeInt(m.get('clone-node-max'), 1)
   if (!rsc.f.unique && nodeMax > 1) nodeMax = 1
+  const max = nonNegativeInt(m.get('clone-max'), Math.max(1, ws.nodes.length))
+  if (forcedAnonymous) nodeMax = 1
   rsc.clone = {
-    max: nonNegativeInt(m.get('clone-max'), Math.max(1, ws.nodes.length)),
+    max: forcedAnonymous ? Math.min(max, ws.nodes.length) : max,
     nodeMax,
     promotedMax: rsc.f.promotable ? nonNegativeInt(promotedMax, 1) : 0,
     promotedNodeMax: rsc.f.promotable ? nonNegativeInt(promotedNodeMax, 1) : 0,

@@ -41,6 +41,11 @@ function nodeLines(nodes: readonly NodeView[], pad: string): string[] {
   return out
 }
 
+/** How crm_mon words a state change still in flight. */
+const PENDING_STATE: Readonly<Record<string, string>> = {
+  start: 'Starting', stop: 'Stopping', migrate_to: 'Migrating', migrate_from: 'Migrating', promote: 'Promoting', demote: 'Demoting',
+}
+
 /** One primitive's line body (Pacemaker's `pcmk__native_output_string`). */
 export function primitiveText(p: PrimitiveView): string {
   let s = `${p.id}\t(${p.agent}):\t`
@@ -49,11 +54,12 @@ export function primitiveText(p: PrimitiveView): string {
     s += ' FAILED'
     if (p.role === 'Promoted') s += ' Promoted'
   } else {
-    s += ` ${p.role}`
+    s += ` ${(p.pending === undefined ? undefined : PENDING_STATE[p.pending]) ?? p.role}`
   }
   if (p.node !== undefined) s += ` ${p.node}`
   const flags: string[] = []
   if (p.nodeUnclean) flags.push('UNCLEAN')
+  if (p.pending === 'monitor') flags.push('Monitoring')
   const target = p.targetRole?.toLowerCase()
   if (target === 'stopped') flags.push('disabled')
   else if (p.promotable && (target === 'unpromoted' || target === 'slave')) flags.push(`target-role:${p.targetRole}`)
@@ -101,6 +107,8 @@ function cloneLines(c: CloneView, pad: string): string[] {
     const f = instanceFlags(inst)
     let full = false
     if (c.unique) full = f.partial || !f.orphan
+    // An anonymous instance with an operation in flight is shown on its own.
+    else if (inst.kind === 'primitive' && inst.pending !== undefined) full = true
     else if (!f.partial) continue
     else if (f.orphan || f.unmanaged || f.failed) full = true
     else if (f.active) {

@@ -36,6 +36,8 @@ export interface PrimitiveView {
   failureIgnored: boolean
   /** Configured `target-role`, verbatim. */
   targetRole?: string
+  /** The operation recorded as still in flight (`start`, `monitor`, …), if any; probes are not shown. */
+  pending?: string
   promotable: boolean
   /** Nodes the resource runs on (several when multiply active). */
   nodes: string[]
@@ -107,6 +109,7 @@ function primitiveView(rsc: Rsc): PrimitiveView {
   }
   const target = rsc.meta.get('target-role')
   if (target !== undefined) view.targetRole = target
+  if (rsc.pendingTask !== undefined) view.pending = rsc.pendingTask
   if (node !== undefined && !multiple) view.node = node.name
   return view
 }
