@@ -307,6 +307,8 @@ export interface WorkingSet {
   nextActionId: number
   nextOrderId: number
   readonly scores: string[]
+  /** Probes that failed as "not installed"/"invalid parameter" and count as "not running" (crm_mon shows them). */
+  readonly maskedProbes: Array<{ rsc: string; node: string; rc: number }>
   /** The CIB's feature set, if known. */
   readonly featureSet: string | undefined
 }

@@ -87,6 +87,7 @@ export function newWorkingSet(input: WorkingSetInput): WorkingSet {
     nextActionId: 1,
     nextOrderId: 1,
     scores: [],
+    maskedProbes: [],
     featureSet: input.featureSet,
   }
   return ws

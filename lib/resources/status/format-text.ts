@@ -57,6 +57,8 @@ export function primitiveText(p: PrimitiveView): string {
     s += ` ${(p.pending === undefined ? undefined : PENDING_STATE[p.pending]) ?? p.role}`
   }
   if (p.node !== undefined) s += ` ${p.node}`
+  // crm_mon leaves a trailing space after this one.
+  if (p.probeFailure !== undefined) s += ` (${p.probeFailure}) `
   const flags: string[] = []
   if (p.nodeUnclean) flags.push('UNCLEAN')
   if (p.pending === 'monitor') flags.push('Monitoring')
@@ -127,9 +129,14 @@ function cloneLines(c: CloneView, pad: string): string[] {
   }
   const active = promoted.length + started.length
   if (!c.unique && c.cloneMax > active) {
-    const state = /^stopped$/i.test(c.targetRole ?? '') ? 'Stopped (disabled)' : 'Stopped'
-    const stopped = sorted(c.allowedNodes.filter((n) => !c.runningOn.includes(n)))
-    if (stopped.length > 0) body.push(`${pad}  * ${state}: [ ${stopped.join(' ')} ]`)
+    const plain = /^stopped$/i.test(c.targetRole ?? '') ? 'Stopped (disabled)' : 'Stopped'
+    const byState = new Map<string, string[]>()
+    for (const n of c.allowedNodes.filter((x) => !c.runningOn.includes(x))) {
+      const failed = c.probeFailures[n]
+      const state = failed === undefined ? plain : `Stopped (${failed})`
+      byState.set(state, [...(byState.get(state) ?? []), n])
+    }
+    for (const state of [...byState.keys()].sort()) body.push(`${pad}  * ${state}: [ ${sorted(byState.get(state)!).join(' ')} ]`)
   }
   return [`${pad}* ${cloneHeader(c)}`, ...body]
 }

@@ -36,6 +36,8 @@ export interface PrimitiveView {
   failureIgnored: boolean
   /** Configured `target-role`, verbatim. */
   targetRole?: string
+  /** Why a stopped resource's probe failed (`not installed`), if it did. */
+  probeFailure?: string
   /** The operation recorded as still in flight (`start`, `monitor`, …), if any; probes are not shown. */
   pending?: string
   promotable: boolean
@@ -72,6 +74,8 @@ export interface CloneView {
   targetRole?: string
   /** Nodes the clone may run on (for the Stopped list). */
   allowedNodes: string[]
+  /** Per node, why the clone's probe failed there (`not installed`). */
+  probeFailures: Record<string, string>
   runningOn: string[]
 }
 
@@ -84,6 +88,18 @@ export interface ClusterStatusView {
 function disabled(rsc: Rsc): boolean {
   const t = rsc.meta.get('target-role')?.toLowerCase()
   return t === 'stopped' || ((t === 'unpromoted' || t === 'slave') && top(rsc).f.promotable)
+}
+
+/** Pacemaker's wording of OCF exit codes (`services_ocf_exitcode_str`). */
+const EXIT_TEXT = ['ok', 'error', 'invalid parameter', 'unimplemented feature', 'insufficient privileges', 'not installed',
+  'not configured', 'not running', 'promoted', 'promoted (failed)']
+
+/** The masked probe failure recorded for a resource (a clone's: its child's), on `node` or anywhere. */
+function failedProbe(rsc: Rsc, node: string | undefined): string | undefined {
+  const clone = rsc.variant === V.Clone ? rsc : top(rsc).variant === V.Clone ? top(rsc) : undefined
+  const id = clone === undefined ? rsc.id : clone.clone!.child.id
+  const hit = rsc.ws.maskedProbes.find((p) => (node === undefined || p.node === node) && p.rsc === id)
+  return hit === undefined ? undefined : EXIT_TEXT[hit.rc] ?? 'unknown'
 }
 
 function primitiveView(rsc: Rsc): PrimitiveView {
@@ -110,6 +126,10 @@ function primitiveView(rsc: Rsc): PrimitiveView {
   const target = rsc.meta.get('target-role')
   if (target !== undefined) view.targetRole = target
   if (rsc.pendingTask !== undefined) view.pending = rsc.pendingTask
+  if (role === R.Stopped) {
+    const failed = failedProbe(rsc, multiple ? undefined : node?.name)
+    if (failed !== undefined) view.probeFailure = failed
+  }
   if (node !== undefined && !multiple) view.node = node.name
   return view
 }
@@ -125,6 +145,11 @@ function cloneView(rsc: Rsc): CloneView {
     managed: rsc.f.managed, disabled: disabled(rsc), cloneMax: rsc.clone!.max, instances,
     allowedNodes: [...(rsc.allowed.size > 0 ? rsc.allowed.values() : [...rsc.knownOn.values()].map((n) => ({ node: n })))].map((a) => a.node.name),
     runningOn: rsc.runningOn.map((n) => n.name),
+    probeFailures: {},
+  }
+  for (const n of view.allowedNodes) {
+    const failed = failedProbe(rsc, n)
+    if (failed !== undefined) view.probeFailures[n] = failed
   }
   const target = rsc.meta.get('target-role') ?? rsc.children[0]?.meta.get('target-role')
   if (target !== undefined) view.targetRole = target
