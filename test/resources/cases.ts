@@ -17,7 +17,7 @@ export function pacemakerCasesDir(): string | undefined {
 export interface PacemakerCase {
   name: string
   summary_lines: string[]
-  files: { input: string; full_summary: string; graph_dot: string }
+  files: { input: string; full_summary: string; graph_dot: string; scores?: string }
 }
 
 /** The manifest's cases. */

@@ -29,6 +29,13 @@ describe('resources/pacemaker cases (Pacemaker 2.1.5 cts/scheduler)', function (
         const want = currentStatusBlock(readFileSync(join(dir, c.files.full_summary), 'utf8'))
         expect(collapse(formatStatus(statusView(unpackInput(inputOf(xml)))))).to.equal(collapse(want))
       })
+      if (c.files.scores !== undefined) {
+        const scoresFile = c.files.scores
+        it('allocation and promotion scores are the .scores multiset', () => {
+          const want = readFileSync(join(dir, scoresFile), 'utf8').split('\n').filter((l) => / (allocation|promotion) score on /.test(l))
+          expect([...schedule(inputOf(xml)).scores].sort()).to.deep.equal(want.sort())
+        })
+      }
       it('every ordering of real actions in the .dot holds in our graph', () => {
         const r = schedule(inputOf(xml))
         expect(missingOrderings(readFileSync(join(dir, c.files.graph_dot), 'utf8'), r)).to.deep.equal([])

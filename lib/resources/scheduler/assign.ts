@@ -17,11 +17,12 @@ import { R, type Allowed, type Coloc, type Node, type Rsc, type WorkingSet } fro
 import { banInsufficientCapacity, consumeCapacity, releaseCapacity } from './utilization.js'
 import { assignResource } from './assign-dispatch.js'
 
-/** Records allocation scores as crm_simulate --show-scores prints them (nodes by name). */
+/** Records allocation scores as crm_simulate --show-scores prints them (nodes by name), then each child's. */
 export function recordScores(ws: WorkingSet, fn: string, rsc: Rsc, table: ReadonlyMap<string, Allowed> = rsc.allowed): void {
   if (rsc.f.orphan) return
   const list = [...table.values()].sort((a, b) => numericCompare(a.node.name, b.node.name))
   for (const a of list) ws.scores.push(`${fn}: ${rsc.id} allocation score on ${a.node.name}: ${formatScore(a.weight)}`)
+  for (const c of rsc.children) recordScores(ws, fn, c)
 }
 
 /** Takes a primitive off its assigned node (Pacemaker's `pcmk__unassign_resource`). */

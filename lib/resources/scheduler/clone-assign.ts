@@ -119,7 +119,6 @@ export function assignClone(ws: WorkingSet, rsc: Rsc, prefer: Node | undefined):
       { active: true, nonNegative: true }) ?? rsc.allowed
   }
   recordScores(ws, 'pcmk__clone_allocate', rsc)
-  for (const c of rsc.children) recordScores(ws, 'pcmk__clone_allocate', c)
   const nodes = sortAllowed(ws, [...rsc.allowed.values()], undefined)
   rsc.children = stableSort(rsc.children, compareInstances)
   distribute(ws, rsc, nodes, data.max, data.nodeMax)

@@ -42,7 +42,6 @@ export function assignGroup(ws: WorkingSet, rsc: Rsc, prefer: Node | undefined):
   rsc.role = first.role
   expandGroupColocations(rsc)
   recordScores(ws, 'pcmk__group_assign', rsc)
-  for (const m of rsc.children) recordScores(ws, 'pcmk__group_assign', m)
   let firstNode: Node | undefined
   for (const m of rsc.children) {
     const node = assignResource(ws, m, prefer)

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { addScores, INFINITY, toScore } from '../model/scores.js'
+import { addScores, formatScore, INFINITY, toScore } from '../model/scores.js'
 import { applyColocScore } from './coloc-dispatch.js'
 import { addColocatedScores, factorOf } from './colocation-scores.js'
 import { hasInfluence } from './colocation.js'
@@ -185,6 +185,7 @@ export function setInstanceRoles(ws: WorkingSet, clone: Rsc): void {
   sortPromotable(clone)
   let promoted = 0
   for (const inst of clone.children) {
+    ws.scores.push(`${inst.id} promotion score on ${location(inst, false).one?.name ?? 'none'}: ${formatScore(inst.sortIndex)}`)
     let chosen: ReturnType<typeof toBePromotedOn>
     if (inst.sortIndex >= 0 && (promoted < clone.clone!.promotedMax || !clone.f.managed)) chosen = toBePromotedOn(ws, inst)
     if (chosen === undefined) { setNextUnpromoted(inst); continue }

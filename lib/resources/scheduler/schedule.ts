@@ -64,7 +64,7 @@ export interface ScheduleResult {
   edges: ScheduledEdge[]
   /** Pacemaker's Transition Summary lines, padded as crm_simulate prints them. */
   summary: string[]
-  /** Allocation scores, `pcmk__primitive_assign: rsc allocation score on node: N` lines. */
+  /** crm_simulate --show-scores lines: `pcmk__primitive_assign: rsc allocation score on node: N`, `rsc:0 promotion score on node: N`. */
   scores: string[]
   /** When the cluster must be rescheduled even if nothing happens (failure expiry, rule change), epoch ms. */
   recheckAt: number | undefined
