@@ -62,8 +62,9 @@ export function unpackRscOp(ws: WorkingSet, rsc: Rsc, node: Node, op: OperationR
     if (op.intervalMs === 0 || (node.online && !node.unclean)) return
   }
   if (maskable) {
+    // crm_mon can only attribute entries that name their node (on_node).
     const key = /^(.+)_[a-z_]+_\d+$/.exec(op.key ?? op.id)
-    ws.maskedProbes.push({ rsc: key?.[1] ?? rsc.id, node: node.name, rc: op.rc })
+    if (op.onNode !== undefined) ws.maskedProbes.push({ rsc: key?.[1] ?? rsc.id, node: op.onNode, rc: op.rc })
     updateState(rsc, op, task, op.expectedRc, cur)
     resourceLocation(ws, parent, node, -INFINITY)
     return
