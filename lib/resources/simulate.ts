@@ -24,6 +24,8 @@ export interface SimulateOptions {
 export interface SimulateResult {
   current: ClusterStatusView
   result: ScheduleResult
+  /** `Performing Requested Modifications` items, e.g. `Failing node node1`. */
+  modifications: string[]
   /** `Executing Cluster Transition` lines. */
   executed: string[]
   revised: ClusterStatusView
@@ -133,7 +135,8 @@ export function simulate(input: ScheduleInput, options: SimulateOptions = {}): S
   const result = schedule(run)
   const applied = applyTransition(status, result, options.opFail ?? [], input.now)
   const revised = statusView(unpackInput({ ...input, status: applied.status }))
-  return { current, result, executed: applied.executed, revised }
+  const modifications = (options.nodeFail ?? []).map((n) => `Failing node ${n}`)
+  return { current, result, modifications, executed: applied.executed, revised }
 }
 
 /** crm_simulate -S's text. */
@@ -141,6 +144,7 @@ export function formatSimulation(sim: SimulateResult, scores: boolean, execution
   // crm_simulate announces a saved CIB's execution date before each scheduler run.
   const dated = executionDate === undefined ? [] : [`Using the original execution date of: ${new Date(executionDate).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`]
   const parts = [...dated, 'Current cluster status:', formatStatus(sim.current), '']
+  if (sim.modifications.length > 0) parts.push('Performing Requested Modifications:', ...sim.modifications.map((m) => `  * ${m}`), '')
   if (scores) parts.push('Allocation Scores:', ...sim.result.scores, '')
   parts.push('Transition Summary:', ...sim.result.summary, '', 'Executing Cluster Transition:', ...sim.executed, ...dated, '',
     'Revised Cluster Status:', formatStatus(sim.revised))
