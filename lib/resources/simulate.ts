@@ -139,10 +139,28 @@ export function simulate(input: ScheduleInput, options: SimulateOptions = {}): S
   return { current, result, modifications, executed: applied.executed, revised }
 }
 
+/** `2017-08-21 17:12:54Z` for epoch milliseconds (civil-from-days; no Date object needed). */
+function utcText(ms: number): string {
+  const secs = Math.floor(ms / 1000)
+  const days = Math.floor(secs / 86400)
+  const rem = secs - days * 86400
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `${year}-${p(month)}-${p(day)} ${p(Math.floor(rem / 3600))}:${p(Math.floor((rem % 3600) / 60))}:${p(rem % 60)}Z`
+}
+
 /** crm_simulate -S's text. */
 export function formatSimulation(sim: SimulateResult, scores: boolean, executionDate?: number): string {
   // crm_simulate announces a saved CIB's execution date before each scheduler run.
-  const dated = executionDate === undefined ? [] : [`Using the original execution date of: ${new Date(executionDate).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`]
+  const dated = executionDate === undefined ? [] : [`Using the original execution date of: ${utcText(executionDate)}`]
   const parts = [...dated, 'Current cluster status:', formatStatus(sim.current), '']
   if (sim.modifications.length > 0) parts.push('Performing Requested Modifications:', ...sim.modifications.map((m) => `  * ${m}`), '')
   if (scores) parts.push('Allocation Scores:', ...sim.result.scores, '')
