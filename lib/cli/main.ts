@@ -9,10 +9,12 @@ import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processOutput, type CliCommand, type CliOutput } from './command.js'
 import { keygen } from './keygen.js'
+import { simulateCli } from './simulate.js'
 
 /** Every `ts-ha` subcommand, by name. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   keygen,
+  simulate: simulateCli,
 }
 
 function overview(): string {
