@@ -95,6 +95,11 @@ export class Checkpoint extends EventEmitter<CheckpointEvents> {
     await this.close()
   }
 
+  /** Every checkpoint on this node with its size, sorted by name (`ts-ha status`, metrics). */
+  async list(): Promise<CheckpointInfo[]> {
+    return await this.#link.request('ckpt', 'list', {}) as CheckpointInfo[]
+  }
+
   /** @internal */
   dispatch(event: CheckpointEvent): void {
     switch (event.type) {
@@ -129,6 +134,22 @@ export class Checkpoint extends EventEmitter<CheckpointEvents> {
   }
 }
 
+/** One checkpoint as this node holds it. */
+export interface CheckpointInfo {
+  readonly name: string
+  readonly sections: number
+  /** Bytes of section data held here. */
+  readonly bytes: number
+  /** Handles open on it, cluster-wide. */
+  readonly openHandles: number
+  /** False while this node's copy is still being received. */
+  readonly complete: boolean
+  /** False while no member holds the latest complete copy (writes are refused, reads wait). */
+  readonly available: boolean
+  /** How long it outlives its last close. */
+  readonly retentionMs: number
+}
+
 /** `cluster.checkpoints`: replicated checkpoints (OpenAIS CKPT), kept in memory on every node. */
 export class CheckpointsApi {
   readonly #link: EngineLink
@@ -158,6 +179,11 @@ export class CheckpointsApi {
   /** Removes the checkpoint everywhere, at once; open handles see `unlinked`. */
   async unlink(name: string): Promise<void> {
     await this.#link.requestWithRoom('ckpt', 'unlink', { name })
+  }
+
+  /** Every checkpoint on this node with its size, sorted by name (`ts-ha status`, metrics). */
+  async list(): Promise<CheckpointInfo[]> {
+    return await this.#link.request('ckpt', 'list', {}) as CheckpointInfo[]
   }
 
   /** @internal */

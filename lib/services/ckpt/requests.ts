@@ -43,6 +43,7 @@ function refused(result: McastResult): [string, string] {
 
 export function handleRequest(ctx: ServiceContext, replica: Replica, request: ClientRequest, r: Reply): void {
   const args = (request.args ?? {}) as Args
+  if (request.op === 'list') return r.ok(list(replica))
   const invalid = badName(args['name'], 'a checkpoint name')
   if (invalid !== undefined) return r.fail('ERR_INVALID_ARGUMENT', invalid)
   switch (request.op) {
@@ -152,4 +153,25 @@ function sections(replica: Replica, args: Args, r: Reply): void {
       return true
     },
   })
+}
+
+/** One row per checkpoint on this node, for inspection (`ts-ha status`, metrics). */
+export interface CkptListEntry {
+  readonly name: string
+  readonly sections: number
+  readonly bytes: number
+  /** Handles open cluster-wide. */
+  readonly openHandles: number
+  /** False while this node's copy is still being received. */
+  readonly complete: boolean
+  /** False when no member holds the latest complete copy. */
+  readonly available: boolean
+  readonly retentionMs: number
+}
+
+function list(replica: Replica): CkptListEntry[] {
+  return [...replica.store.checkpoints.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => ({
+    name: c.name, sections: c.sectionCount, bytes: c.bytes, openHandles: c.handles.size, complete: c.complete, available: c.available,
+    retentionMs: c.attributes.retentionMs,
+  }))
 }
