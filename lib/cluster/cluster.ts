@@ -9,6 +9,7 @@ import type { HostEvent } from '../services/host.js'
 import type { QuorumEvent } from '../services/quorum/types.js'
 import type { NodeId } from '../totem/ring-id.js'
 import type { MemoryHub } from '../transport/memory.js'
+import { NodeShell } from '../shell/node-shell.js'
 import { CheckpointsApi, type CheckpointEvent } from './checkpoints-api.js'
 import { CmapApi } from './cmap-api.js'
 import { CpgApi } from './cpg-api.js'
@@ -75,6 +76,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly #hub: MemoryHub | undefined
   readonly #mainLag: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })
   #ready: { resolve: () => void; reject: (e: ClusterError) => void } | undefined
+  /** Admin socket and metrics listener (main thread). */
+  readonly #shell: NodeShell
 
   constructor(init: ClusterInit) {
     super()
@@ -96,6 +99,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.locks = new LocksApi(this.#link)
     this.clm = new Membership(options.nodes)
     configKeys(this.#store, this.options, clusterTotemConfig(this.options))
+    this.#shell = new NodeShell(this)
   }
 
   /** Parses corosync.conf text (totem, interface, nodelist, quorum, logging); bad values throw ConfigError with key and line. */
@@ -111,6 +115,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   get members(): readonly Member[] { return this.clm.members }
+  /** The admin socket `ts-ha` commands reach this node by, while it serves one. */
+  get adminSocket(): string | undefined { return this.#shell.adminSocket }
+  /** `http://host:port/` of the metrics and status-page listener, while it serves (option `metrics`). */
+  get metricsUrl(): string | undefined { return this.#shell.metricsUrl }
+
+  /** This node's metrics in the Prometheus text format (what `/metrics` serves). */
+  metrics(): Promise<string> { return this.#shell.metrics() }
   get ringId(): ClusterRingId | undefined { return this.clm.ringId }
 
   /** Resolves once this node is operational in a formed ring with its services synchronised. */
@@ -122,8 +133,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const onAbort = (): void => { void this.stop().finally(() => this.#ready?.reject(new ClusterError('ERR_ABORTED', 'start() was aborted', { cause: options.signal?.reason }))) }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
+      await this.#shell.open()
       await this.#link.open(this.options, this.#hub)
       await ready
+    } catch (error) {
+      await this.#shell.close()
+      throw error
     } finally {
       options.signal?.removeEventListener('abort', onAbort)
     }
@@ -149,6 +164,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Leaves the cluster gracefully: peers see a leave, not a failure. */
   async stop(): Promise<void> {
     this.#mainLag.disable()
+    await this.#shell.close()
     await this.#link.close()
     const stopped = new ClusterError('ERR_STOPPED', 'the cluster was stopped')
     this.cpg.closeAll(stopped)
@@ -204,6 +220,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   #onFailed(error: ClusterError): void {
+    void this.#shell.close()
     this.#ready?.reject(error)
     this.#ready = undefined
     this.cpg.closeAll(error)
