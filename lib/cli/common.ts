@@ -29,13 +29,21 @@ export function parseCommandLine(name: string, usage: string, args: string[], op
   try {
     parsed = parseArgs({ args, options: options as ParseArgsConfig['options'], strict: true, allowPositionals: true }) as typeof parsed
   } catch (error) {
-    return usageError(name, error instanceof Error ? error.message : String(error), io)
+    return usageError(name, argumentError(error), io)
   }
   if (parsed.values['help'] === true) {
     io.out(usage)
     return EXIT_OK
   }
   return parsed
+}
+
+/** parseArgs's message, shortened to what was wrong. */
+function argumentError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  const unknown = /^Unknown option '([^']+)'/.exec(message)
+  if (unknown !== null) return `unknown option '${unknown[1]}'`
+  return message.split('\n')[0]!.split('. ')[0]!.replace(/\.$/, '')
 }
 
 /** One line on stderr, exit status 2. */

@@ -19,8 +19,18 @@ interface Pending {
   readonly reject: (error: ClusterError) => void
 }
 
-/** Subscriptions by id → their event callback. */
-type Listeners = Map<number, (data: unknown) => void>
+/**
+ * Subscriptions by id → their event callback. Events can arrive in the same
+ * read as the subscribe answer, before the callback is registered: those
+ * wait in `early` (bounded) until it is.
+ */
+interface Listeners {
+  readonly callbacks: Map<number, (data: unknown) => void>
+  readonly early: Map<number, unknown[]>
+}
+
+/** Events kept for a subscription whose callback is not registered yet. */
+const EARLY_EVENTS_MAX = 1000
 
 function toError(body: AdminErrorBody): ClusterError {
   return new ClusterError(body.code as ClusterErrorCode, body.message)
@@ -82,7 +92,7 @@ export class AdminClient {
     const cookie = checkedCookie(options.socket, options.cookie ?? cookiePathFor(options.socket))
     const socket = connect(options.socket)
     const pending = new Map<number, Pending>()
-    const listeners: Listeners = new Map()
+    const listeners: Listeners = { callbacks: new Map(), early: new Map() }
     attach(socket, pending, listeners)
     const timeoutMs = options.timeoutMs ?? 5000
     const timer = setTimeout(() => { socket.destroy(new Error(`no answer from ${options.socket} within ${timeoutMs} ms`)) }, timeoutMs)
@@ -109,9 +119,12 @@ export class AdminClient {
   /** Subscribes to `topic`; resolves with a function that ends the subscription. */
   async subscribe(topic: string, params: Record<string, unknown>, onEvent: (data: unknown) => void): Promise<() => Promise<void>> {
     const { subscription } = await this.request<{ subscription: number }>('subscribe', { ...params, topic })
-    this.#listeners.set(subscription, onEvent)
+    this.#listeners.callbacks.set(subscription, onEvent)
+    const early = this.#listeners.early.get(subscription) ?? []
+    this.#listeners.early.delete(subscription)
+    for (const data of early) onEvent(data)
     return async () => {
-      this.#listeners.delete(subscription)
+      this.#listeners.callbacks.delete(subscription)
       await this.request('unsubscribe', { subscription })
     }
   }
@@ -150,7 +163,7 @@ function attach(socket: Socket, pending: Map<number, Pending>, listeners: Listen
     }
     for (const f of frames) {
       const m = JSON.parse(f.toString('utf8')) as { id?: number | null; ok?: boolean; result?: unknown; error?: AdminErrorBody; event?: string; subscription?: number; data?: unknown }
-      if (m.event !== undefined) { listeners.get(m.subscription!)?.(m.data); continue }
+      if (m.event !== undefined) { event(listeners, m.subscription!, m.data); continue }
       if (m.id === null || m.id === undefined) { lastError = toError(m.error!); failAll(lastError); continue }
       const p = pending.get(m.id)
       pending.delete(m.id)
@@ -160,4 +173,12 @@ function attach(socket: Socket, pending: Map<number, Pending>, listeners: Listen
   })
   socket.on('error', () => { /* reported through close */ })
   socket.on('close', () => { failAll(lastError ?? new ClusterError('ERR_STOPPED', 'the node closed the admin connection')) })
+}
+
+function event(listeners: Listeners, subscription: number, data: unknown): void {
+  const callback = listeners.callbacks.get(subscription)
+  if (callback !== undefined) return callback(data)
+  const held = listeners.early.get(subscription) ?? []
+  if (held.length < EARLY_EVENTS_MAX) held.push(data)
+  listeners.early.set(subscription, held)
 }

@@ -98,7 +98,7 @@ export class AdminConnection<C> {
     const params = request.params ?? {}
     switch (request.method) {
       case 'hello': return this.#fail(request.id, new ClusterError('ERR_INVALID_ARGUMENT', 'already greeted'))
-      case 'subscribe': return this.#run(request.id, () => this.#subscribe(params))
+      case 'subscribe': return this.#startSubscription(request.id, params)
       case 'unsubscribe': return this.#run(request.id, () => this.#unsubscribe(params))
     }
     const method = Object.hasOwn(this.#host.table.methods, request.method) ? this.#host.table.methods[request.method] : undefined
@@ -131,16 +131,39 @@ export class AdminConnection<C> {
     })
   }
 
-  async #subscribe(params: AdminParams): Promise<{ subscription: number }> {
+  /** Events a topic emits before the subscribe answer is out are held back, so the client knows the id first. */
+  #startSubscription(id: number, params: AdminParams): void {
+    this.#inFlight++
+    const held: unknown[] = []
+    let answered = false
+    const subscription = ++this.#nextSubscription
+    const topic = params['topic']
+    const emit = (data: unknown): void => {
+      const frame = { event: topic, subscription, data }
+      if (answered) this.#send(frame)
+      else held.push(frame)
+    }
+    this.#subscribe(subscription, params, emit).then(
+      () => {
+        this.#send({ id, ok: true, result: { subscription } })
+        answered = true
+        for (const frame of held.splice(0)) this.#send(frame)
+      },
+      (error: unknown) => { this.#fail(id, error) },
+    ).finally(() => {
+      this.#inFlight--
+      this.#pump()
+    })
+  }
+
+  async #subscribe(subscription: number, params: AdminParams, emit: (data: unknown) => void): Promise<void> {
     const topic = params['topic']
     const start = typeof topic === 'string' && Object.hasOwn(this.#host.table.topics, topic) ? this.#host.table.topics[topic] : undefined
     if (start === undefined) throw new ClusterError('ERR_INVALID_ARGUMENT', `no topic ${String(topic)}`)
     if (this.#subscriptions.size >= this.#host.limits.subscriptionsMax) throw new ClusterError('ERR_NO_SPACE', `at most ${this.#host.limits.subscriptionsMax} subscriptions per connection`)
-    const subscription = ++this.#nextSubscription
-    const stop = await start(this.#host.context, params, (data) => { this.#send({ event: topic, subscription, data }) })
+    const stop = await start(this.#host.context, params, emit)
     if (this.#closed) stop()
     else this.#subscriptions.set(subscription, stop)
-    return { subscription }
   }
 
   #unsubscribe(params: AdminParams): null {

@@ -8,6 +8,7 @@ import type { QuorumReport } from '../../lib/shell/admin-methods.js'
 import type { StatusSnapshot } from '../../lib/status/snapshot.js'
 import { basePort } from '../multiprocess/helpers.js'
 import { browserUnavailable, openPhoneBrowser } from '../support/browser.js'
+import { CMAP, CPG, LINKS, QUORUM, shapeDiff, STATUS } from './fixtures.js'
 import { LiveCluster, TSHA, tsha } from './live-cluster.js'
 
 /** Where the before/after screenshots of the status page go (kept for a look; TS_HA_SCREENSHOTS names another place). */
@@ -42,6 +43,18 @@ describe('ts-ha CLI against a live 3-process cluster (ts-ha node run)', function
     expect([snap.schema, snap.clusterName, snap.localNodeId, snap.state]).to.deep.equal(['ts-ha.status/1', 'live', 2, 'running'])
     expect(snap.nodes.map((n) => n.online)).to.deep.equal([true, true, true])
     expect(snap.ringId).to.match(/^\d+\.[0-9a-f]+$/)
+  })
+
+  it('--json answers of a live node have the documented shapes (those of the golden fixtures)', async () => {
+    const cases: readonly [string[], unknown][] = [
+      [['status'], STATUS], [['quorum'], QUORUM], [['cfg', '-s'], LINKS], [['cpg'], CPG], [['cmap', 'get', 'totem.cluster_name'], CMAP[2]],
+      [['cmap', 'list', 'totem.'], CMAP],
+    ]
+    for (const [args, fixture] of cases) {
+      const r = await tsha([...args, '--json', ...s(1)])
+      expect(r.status, r.stderr).to.equal(0)
+      expect(shapeDiff(JSON.parse(r.stdout), fixture), args.join(' ')).to.deep.equal([])
+    }
   })
 
   it('cmap get runtime.totem.stats.srp.orf_token_rx reads the live, rising counter', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import type { Cluster } from '../../lib/cluster/cluster.js'
 import type { StatusView } from '../../lib/status/view.js'
+import { shapeDiff, STATUS } from '../cli/fixtures.js'
 import { stopAll, threeNodes, until } from '../cluster/three-nodes.js'
 import { defaultAdminDir } from '../../lib/ipc/paths.js'
 import { basePort } from '../multiprocess/helpers.js'
@@ -111,6 +112,9 @@ describe('metrics: cluster.metrics() and the HTTP listener (3 nodes in one proce
     const view = JSON.parse((await get(`${url}status.json`)).body) as StatusView
     expect(view.snapshot.nodes.map((n) => n.online)).to.deep.equal([true, true, true])
     expect(view.sections.map((s) => s.id)).to.deep.equal(['nodes', 'groups', 'locks', 'checkpoints'])
+    // With a group, a lock and a checkpoint present, every nested shape is compared.
+    expect(view.snapshot.groups.length * view.snapshot.locks.length * view.snapshot.checkpoints.length).to.be.greaterThan(0)
+    expect(shapeDiff(view.snapshot, STATUS)).to.deep.equal([])
     const live = await firstEvent(`${url}events`)
     expect(live.snapshot.clusterName).to.equal('facade-test')
     expect((await get(`${url}metrics`, { Host: 'evil.example:80' })).status).to.equal(403)
