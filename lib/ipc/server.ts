@@ -24,6 +24,16 @@ export interface AdminServerOptions<C> {
   readonly limits?: Partial<AdminLimits>
 }
 
+/**
+ * Sockets and cookies to remove if the process exits without close() (an
+ * uncaught exception, process.exit()): one 'exit' listener for all servers.
+ * Only kill -9 leaves them behind, and the next node at that path replaces them.
+ */
+const atExit = new Set<() => void>()
+function onExit(): void {
+  for (const remove of atExit) remove()
+}
+
 /** Counters of one admin server (metrics `tsha_admin_*`). */
 export interface AdminServerStats {
   /** Connections open now. */
@@ -85,6 +95,8 @@ export class AdminServer<C> {
     }
     server.on('error', () => { /* a failed accept concerns one client only */ })
     this.#server = server
+    if (atExit.size === 0) process.on('exit', onExit)
+    atExit.add(this.#removeFiles)
   }
 
   /** Stops listening, closes every connection and removes the socket and cookie (if they are still ours). */
@@ -93,6 +105,12 @@ export class AdminServer<C> {
     this.#server = undefined
     for (const s of this.#sockets) s.destroy()
     if (server !== undefined) await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+    this.#removeFiles()
+    atExit.delete(this.#removeFiles)
+    if (atExit.size === 0) process.off('exit', onExit)
+  }
+
+  readonly #removeFiles = (): void => {
     removeIfOurs(this.path, this.#inodes.socket)
     removeIfOurs(this.cookiePath, this.#inodes.cookie)
   }

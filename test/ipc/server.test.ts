@@ -182,6 +182,19 @@ describe('ipc/server: the admin socket', function () {
     await replacement.close()
   })
 
+  it('removes its socket and cookie when the process dies of an uncaught exception', async () => {
+    const doomed = join(dir, 'doomed.sock')
+    const server = new URL('../../lib/ipc/server.js', import.meta.url).href
+    const script = `import { AdminServer } from ${JSON.stringify(server)}
+      const s = new AdminServer({ path: ${JSON.stringify(doomed)}, mode: 0o600, ownDirectory: false, table: { methods: {}, topics: {} }, context: null, identity: () => ({ clusterName: 'x', nodeId: 1, version: 't' }) })
+      await s.listen(); console.log('up'); setTimeout(() => { throw new Error('boom') }, 10)`
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
+    await new Promise<void>((resolve) => { child.stdout.once('data', () => { resolve() }) })
+    expect(existsSync(doomed)).to.equal(true)
+    expect(await new Promise((resolve) => child.once('exit', resolve))).to.equal(1)
+    expect([existsSync(doomed), existsSync(join(dir, 'doomed.cookie'))]).to.deep.equal([false, false])
+  })
+
   it('refuses a world-writable directory without the sticky bit, and makes its own directory 0750', async () => {
     const open = join(dir, 'open')
     const own = join(dir, 'own')
