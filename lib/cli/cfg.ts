@@ -1,6 +1,6 @@
 import type { LinkStatus } from '../shell/links.js'
-import { EXIT_OK, processOutput, type CliCommand, type CliOutput } from './command.js'
-import { NODE_OPTIONS, NODE_OPTIONS_USAGE, parseCommandLine, printJson, usageError, withNode } from './common.js'
+import { processOutput, type CliCommand } from './command.js'
+import { NODE_OPTIONS, NODE_OPTIONS_USAGE, queryCommand } from './common.js'
 
 const USAGE = `usage: ts-ha cfg -s [--json] [--socket <path>]
 
@@ -24,21 +24,10 @@ export function linkStatusLines(s: LinkStatus): string[] {
 }
 
 /** `ts-ha cfg -s`: corosync-cfgtool -s. */
-export async function cfgCommand(args: string[], io: CliOutput = processOutput): Promise<number> {
-  const parsed = parseCommandLine('cfg', USAGE, args, OPTIONS, io)
-  if (typeof parsed === 'number') return parsed
-  const { values, positionals } = parsed
-  if (positionals.length > 0) return usageError('cfg', `unexpected argument '${positionals[0]}'`, io)
-  return withNode('cfg', values, io, async (client) => {
-    const s = await client.request<LinkStatus>('cfg.links')
-    if (values['json'] === true) printJson(io, s)
-    else io.out(linkStatusLines(s).join('\n'))
-    return EXIT_OK
-  })
-}
+export const cfgCommand = queryCommand('cfg', USAGE, OPTIONS, 'cfg.links', linkStatusLines)
 
 export const cfg: CliCommand = {
   summary: 'link status (corosync-cfgtool -s)',
   usage: USAGE,
-  run: (args, io) => cfgCommand(args, io),
+  run: (args, io) => cfgCommand(args, io ?? processOutput),
 }

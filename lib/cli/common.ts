@@ -105,3 +105,22 @@ export function interrupted(): { readonly done: Promise<void>; dispose(): void }
   process.once('SIGTERM', on)
   return { done, dispose: () => { process.off('SIGINT', on); process.off('SIGTERM', on) } }
 }
+
+/**
+ * A command that asks the node one thing and prints the answer: as JSON with
+ * --json, else as the lines `render` makes of it. Takes no positionals.
+ */
+export function queryCommand<T>(name: string, usage: string, options: OptionSpec, method: string, render: (answer: T) => string[]): (args: string[], io: CliOutput) => Promise<number> {
+  return async (args: string[], io: CliOutput): Promise<number> => {
+    const parsed = parseCommandLine(name, usage, args, options, io)
+    if (typeof parsed === 'number') return parsed
+    const { values, positionals } = parsed
+    if (positionals.length > 0) return usageError(name, `unexpected argument '${positionals[0]}'`, io)
+    return withNode(name, values, io, async (client) => {
+      const answer = await client.request<T>(method)
+      if (values['json'] === true) printJson(io, answer)
+      else io.out(render(answer).join('\n'))
+      return EXIT_OK
+    })
+  }
+}

@@ -1,6 +1,6 @@
 import type { CpgReport } from '../shell/admin-methods.js'
-import { EXIT_OK, processOutput, type CliCommand, type CliOutput } from './command.js'
-import { NODE_OPTIONS, NODE_OPTIONS_USAGE, parseCommandLine, printJson, usageError, withNode } from './common.js'
+import { processOutput, type CliCommand } from './command.js'
+import { NODE_OPTIONS, NODE_OPTIONS_USAGE, queryCommand } from './common.js'
 
 const USAGE = `usage: ts-ha cpg [--json] [--socket <path>]
 
@@ -22,21 +22,10 @@ export function cpgLines(r: CpgReport): string[] {
 }
 
 /** `ts-ha cpg`: corosync-cpgtool. */
-export async function cpgCommand(args: string[], io: CliOutput = processOutput): Promise<number> {
-  const parsed = parseCommandLine('cpg', USAGE, args, NODE_OPTIONS, io)
-  if (typeof parsed === 'number') return parsed
-  const { values, positionals } = parsed
-  if (positionals.length > 0) return usageError('cpg', `unexpected argument '${positionals[0]}'`, io)
-  return withNode('cpg', values, io, async (client) => {
-    const r = await client.request<CpgReport>('cpg.list')
-    if (values['json'] === true) printJson(io, r)
-    else io.out(cpgLines(r).join('\n'))
-    return EXIT_OK
-  })
-}
+export const cpgCommand = queryCommand('cpg', USAGE, NODE_OPTIONS, 'cpg.list', cpgLines)
 
 export const cpg: CliCommand = {
   summary: 'process groups and their members (corosync-cpgtool)',
   usage: USAGE,
-  run: (args, io) => cpgCommand(args, io),
+  run: (args, io) => cpgCommand(args, io ?? processOutput),
 }

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'eventemitter3'
 import { ClusterError } from '../errors.js'
+import type { CheckpointInfo } from '../services/ckpt/types.js'
 import type { EngineLink } from './link.js'
+
+export type { CheckpointInfo } from '../services/ckpt/types.js'
 
 export interface OpenOptions {
   /** Create the checkpoint when it does not exist (needs quorum). @default false */
@@ -132,22 +135,6 @@ export class Checkpoint extends EventEmitter<CheckpointEvents> {
     if (this.#link.state !== 'running') return
     await this.#link.requestWithRoom('ckpt', 'close', { name: this.name, handleId: this.handleId })
   }
-}
-
-/** One checkpoint as this node holds it. */
-export interface CheckpointInfo {
-  readonly name: string
-  readonly sections: number
-  /** Bytes of section data held here. */
-  readonly bytes: number
-  /** Handles open on it, cluster-wide. */
-  readonly openHandles: number
-  /** False while this node's copy is still being received. */
-  readonly complete: boolean
-  /** False while no member holds the latest complete copy (writes are refused, reads wait). */
-  readonly available: boolean
-  /** How long it outlives its last close. */
-  readonly retentionMs: number
 }
 
 /** `cluster.checkpoints`: replicated checkpoints (OpenAIS CKPT), kept in memory on every node. */

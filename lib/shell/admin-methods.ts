@@ -1,7 +1,7 @@
 import type { Cluster } from '../cluster/cluster.js'
 import { ClusterError } from '../errors.js'
 import type { AdminMethod, AdminParams, AdminTable } from '../ipc/table.js'
-import { formatRingId, type StatusSnapshot } from '../status/snapshot.js'
+import { formatRingId, type StatusQuorum, type StatusSnapshot } from '../status/snapshot.js'
 import { cmapFromInput, cmapToJson, parseCmapType, type CmapJsonEntry } from './cmap-json.js'
 import { linkStatus } from './links.js'
 import { ADMIN_TOPICS } from './admin-topics.js'
@@ -14,17 +14,11 @@ export interface ShellContext {
 }
 
 /** `ts-ha quorum --json` (corosync-quorumtool -s / -l). */
-export interface QuorumReport {
+export interface QuorumReport extends StatusQuorum {
   readonly clusterName: string
   readonly localNodeId: number
   readonly ringId: string | null
-  readonly provider: 'votequorum' | 'none'
-  readonly quorate: boolean
-  readonly totalVotes: number
-  readonly expectedVotes: number
-  readonly highestExpected: number
-  readonly quorum: number
-  readonly flags: readonly string[]
+  /** wait_for_all is still holding quorum back. */
   readonly waitingForAll: boolean
   /** Members of the current ring with their votes. */
   readonly members: readonly { readonly nodeId: number; readonly name: string; readonly votes: number; readonly local: boolean }[]

@@ -45,9 +45,7 @@ export async function collectStatus(cluster: Cluster, now: Date, state?: StatusS
       holders: l.holders.map((h) => ({ nodeId: h.nodeId, mode: h.mode, fencingToken: h.fencingToken.toString() })),
       waiters: l.waiters.map((w) => ({ nodeId: w.nodeId, mode: w.mode })),
     })),
-    checkpoints: checkpoints.map((c) => ({
-      name: c.name, sections: c.sections, bytes: c.bytes, openHandles: c.openHandles, complete: c.complete, available: c.available,
-    })),
+    checkpoints,
     extensions,
     collectedAt: now.toISOString(),
   }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { CheckpointInfo } from '../services/ckpt/types.js'
 
 /** Identifies this shape; bumped only for an incompatible change. */
 export const STATUS_SCHEMA = 'ts-ha.status/1'
@@ -50,15 +51,6 @@ export interface StatusLock {
   readonly waiters: readonly { readonly nodeId: number; readonly mode: 'exclusive' | 'shared' }[]
 }
 
-export interface StatusCheckpoint {
-  readonly name: string
-  readonly sections: number
-  readonly bytes: number
-  readonly openHandles: number
-  readonly complete: boolean
-  readonly available: boolean
-}
-
 /** `ts-ha status --json` (schema `ts-ha.status/1`). */
 export interface StatusSnapshot {
   readonly schema: typeof STATUS_SCHEMA
@@ -76,7 +68,7 @@ export interface StatusSnapshot {
   readonly nodes: readonly StatusNode[]
   readonly groups: readonly StatusGroup[]
   readonly locks: readonly StatusLock[]
-  readonly checkpoints: readonly StatusCheckpoint[]
+  readonly checkpoints: readonly CheckpointInfo[]
   /**
    * Data of the optional sections (see `STATUS_SECTIONS`), by section id: the
    * resource manager adds `resources`, `failedActions`, `fencing` here.

@@ -32,8 +32,8 @@ export const STATUS: StatusSnapshot = {
     { name: 'reports', lastToken: '3', delayed: true, holders: [], waiters: [] },
   ],
   checkpoints: [
-    { name: 'app-state', sections: 2, bytes: 1536, openHandles: 3, complete: true, available: true },
-    { name: 'big', sections: 40, bytes: 5_242_880, openHandles: 1, complete: false, available: true },
+    { name: 'app-state', sections: 2, bytes: 1536, openHandles: 3, complete: true, available: true, retentionMs: 60000 },
+    { name: 'big', sections: 40, bytes: 5_242_880, openHandles: 1, complete: false, available: true, retentionMs: 0 },
   ],
   extensions: {},
   collectedAt: '2026-01-02T03:04:05.678Z',

@@ -3,7 +3,7 @@ import type { ClientRequest, ServiceContext } from '../service.js'
 import type { Reply } from './local.js'
 import type { CkptMessage } from './messages.js'
 import type { Replica } from './replica.js'
-import { CKPT_DEFAULT_MAX_SECTIONS, CKPT_NAME_MAX, CKPT_SECTION_SIZE_MAX, type CkptAttributes } from './types.js'
+import { CKPT_DEFAULT_MAX_SECTIONS, CKPT_NAME_MAX, CKPT_SECTION_SIZE_MAX, type CheckpointInfo, type CkptAttributes } from './types.js'
 
 /**
  * Client requests. Checks that need no replicated state are made here (a fast
@@ -155,21 +155,8 @@ function sections(replica: Replica, args: Args, r: Reply): void {
   })
 }
 
-/** One row per checkpoint on this node, for inspection (`ts-ha status`, metrics). */
-export interface CkptListEntry {
-  readonly name: string
-  readonly sections: number
-  readonly bytes: number
-  /** Handles open cluster-wide. */
-  readonly openHandles: number
-  /** False while this node's copy is still being received. */
-  readonly complete: boolean
-  /** False when no member holds the latest complete copy. */
-  readonly available: boolean
-  readonly retentionMs: number
-}
-
-function list(replica: Replica): CkptListEntry[] {
+/** One row per checkpoint on this node, sorted by name. */
+function list(replica: Replica): CheckpointInfo[] {
   return [...replica.store.checkpoints.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => ({
     name: c.name, sections: c.sectionCount, bytes: c.bytes, openHandles: c.handles.size, complete: c.complete, available: c.available,
     retentionMs: c.attributes.retentionMs,
