@@ -74,6 +74,7 @@ describe('ts-ha CLI against a live 3-process cluster (ts-ha node run)', function
 
   it('cfg -s shows the peers connected; cpg lists no groups on bare nodes', async () => {
     const cfg = await tsha(['cfg', '-s', ...s(3)])
+    expect(cfg.status, cfg.stderr).to.equal(0)
     expect(cfg.stdout).to.match(/nodeid: +1:\tconnected\n\t\tnodeid: +2:\tconnected\n\t\tnodeid: +3:\tlocalhost/)
     expect((await tsha(['cpg', ...s(3)])).stdout).to.equal(`${'Group Name'.padEnd(24)}${'Member ID'.padEnd(24)}Node ID\n`)
   })
