@@ -19,11 +19,11 @@ export type ClusterErrorCode =
   | 'ERR_LOCK_TIMEOUT'
   | 'ERR_LOCK_LOST'
   | 'ERR_NO_SPACE'
-  | 'ERR_TRANSPORT'
   /** The admin socket refused, or the client refused the socket (cookie, file modes, owners). */
   | 'ERR_ACCESS'
   /** A malformed or oversized admin frame; the connection is closed. */
   | 'ERR_PROTOCOL'
+  | 'ERR_TRANSPORT'
 
 const brand = Symbol.for('ts-ha.ClusterError')
 

@@ -8,24 +8,24 @@
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processOutput, type CliCommand, type CliOutput } from './command.js'
-import { keygen } from './keygen.js'
+import { TS_HA_VERSION } from '../util/version.js'
 import { cfg } from './cfg.js'
 import { cmap } from './cmap.js'
 import { cpg } from './cpg.js'
 import { node } from './node.js'
 import { quorum } from './quorum.js'
 import { status } from './status.js'
-import { TS_HA_VERSION } from '../util/version.js'
+import { keygen } from './keygen.js'
 
 /** Every `ts-ha` subcommand, by name. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
-  keygen,
   status,
   quorum,
   cfg,
   cmap,
   cpg,
   node,
+  keygen,
 }
 
 function overview(): string {

@@ -91,6 +91,10 @@ export interface ClusterOptions {
   readonly totem?: TotemOptions
   readonly quorum?: QuorumOptions
   readonly locks?: LockOptions
+  /** The admin socket for `ts-ha status` and friends; `false` for none. @default {} (on, at the default path) */
+  readonly admin?: AdminOptions | false
+  /** Serve Prometheus metrics and the status page over HTTP. @default false */
+  readonly metrics?: MetricsOptions | false
   /** @default false */
   readonly secauth?: SecauthOptions
   /**
@@ -101,8 +105,4 @@ export interface ClusterOptions {
   readonly engine?: 'worker' | 'inline'
   /** Directory for the ring id file; without it ring ids restart with the process. */
   readonly stateDir?: string
-  /** The admin socket for `ts-ha status` and friends; `false` for none. @default {} (on, at the default path) */
-  readonly admin?: AdminOptions | false
-  /** Serve Prometheus metrics and the status page over HTTP. @default false */
-  readonly metrics?: MetricsOptions | false
 }
