@@ -7,24 +7,7 @@ import { ClusterError } from '../errors.js'
 import { formatRingId } from '../status/snapshot.js'
 import { EXIT_ERROR, EXIT_OK, type CliOutput } from './command.js'
 import { parseCommandLine, stringValue, usageError, type Values } from './common.js'
-
-export const NODE_RUN_USAGE = `usage: ts-ha node run --conf <corosync.conf> [options]
-
-Runs one cluster node with no application code: Totem, CPG, votequorum, CMAP,
-checkpoints and locks, the admin socket, optionally metrics and the status
-page. Systemd-friendly: logs to stderr, SIGTERM (or SIGINT) leaves the cluster
-gracefully and exits 0; ready once quorate (systemd Type=notify with
-NotifyAccess=all, or --ready-file).
-
-  -c, --conf <path>          corosync.conf (totem, nodelist, quorum sections)
-  -n, --node-id <id>         this node, when its addresses do not say
-      --admin-socket <path>  admin socket path (default: see ts-ha help status)
-      --no-admin             serve no admin socket
-      --metrics-port <port>  serve /metrics and the status page on this port
-      --metrics-host <addr>  address for them (default 127.0.0.1)
-      --state-dir <dir>      keep the ring id here across restarts
-      --ready-file <path>    write this file once quorate (removed on stop)
-  -h, --help                 show this help`
+import { NODE_RUN_USAGE } from './node-run-usage.js'
 
 export const NODE_RUN_OPTIONS = {
   conf: { type: 'string', short: 'c' }, 'node-id': { type: 'string', short: 'n' }, 'admin-socket': { type: 'string' }, 'no-admin': { type: 'boolean' },

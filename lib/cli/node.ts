@@ -1,6 +1,6 @@
 import { EXIT_OK, processOutput, type CliCommand, type CliOutput } from './command.js'
 import { usageError } from './common.js'
-import { NODE_RUN_USAGE, nodeRun } from './node-run.js'
+import { NODE_RUN_USAGE } from './node-run-usage.js'
 
 const USAGE = `usage: ts-ha node <subcommand> [args]
 
@@ -15,7 +15,8 @@ ${NODE_RUN_USAGE}`
  * `list`, `standby`, `online`, `maintenance`, `attribute` here, one entry each.
  */
 const SUBCOMMANDS: Readonly<Record<string, (args: string[], io: CliOutput) => Promise<number>>> = {
-  run: nodeRun,
+  // Loaded on use: the node pulls in the whole engine, which the other commands never need.
+  run: async (args, io) => (await import('./node-run.js')).nodeRun(args, io),
 }
 
 export async function nodeCommand(args: string[], io: CliOutput = processOutput): Promise<number> {

@@ -21,8 +21,8 @@ export interface AdminLimits {
 
 export const DEFAULT_ADMIN_LIMITS: AdminLimits = Object.freeze({
   frameMax: ADMIN_FRAME_MAX,
-  requestsPerSecond: 200,
-  burst: 400,
+  requestsPerSecond: 1000,
+  burst: 1000,
   inFlightMax: 32,
   subscriptionsMax: 16,
   helloTimeoutMs: 5000,
