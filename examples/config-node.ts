@@ -7,7 +7,7 @@
  * matching the nodelist's ring0_addr against this host's addresses. Prints
  * the parser's warnings, a few CMAP keys, then membership changes.
  */
-import { Cluster } from '../lib/index.js'
+import { Cluster } from 'ts-ha'
 
 const path = process.argv[2] ?? 'examples/corosync.conf'
 const nodeId = process.argv[3] === undefined ? undefined : Number(process.argv[3])

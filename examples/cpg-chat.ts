@@ -10,13 +10,13 @@
  * leaves arrive in the same order as the messages around them.
  */
 import { createInterface } from 'node:readline'
-import { Cluster } from '../lib/index.js'
+import { Cluster } from 'ts-ha'
 
 const nodeId = Number(process.argv[2] ?? 1)
 const nodes = [1, 2, 3].map((id) => ({ nodeId: id, addr: `127.0.0.${id}`, name: `node${id}` }))
 const cluster = new Cluster({ clusterName: 'chat', nodeId, nodes, port: Number(process.env['CHAT_PORT'] ?? 5405), totem: { token: 1000 } })
 
-await cluster.start()
+await cluster.start({ waitFor: 'quorum', signal: AbortSignal.timeout(60_000) })
 const room = await cluster.cpg.join('chat')
 console.log(`joined as ${nodeId}/${room.memberId}; members: ${room.members.map((m) => m.nodeId).join(', ')}`)
 room.on('message', (data, from) => { console.log(`[node${from.nodeId}] ${data.toString()}`) })

@@ -12,7 +12,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Cluster } from '../lib/index.js'
+import { Cluster } from 'ts-ha'
 
 const nodeId = Number(process.argv[2] ?? 1)
 const store = process.env['LEADER_STORE'] ?? 'leader-store.log'
@@ -28,11 +28,11 @@ function fencedWrite(token: bigint, line: string): boolean {
   return true
 }
 
-await cluster.start()
-console.log(`node ${nodeId} joined; waiting for the leader lock`)
 const stop = new AbortController()
 process.once('SIGINT', () => { stop.abort() })
 process.once('SIGTERM', () => { stop.abort() })
+await cluster.start({ waitFor: 'quorum', signal: stop.signal })
+console.log(`node ${nodeId} joined; waiting for the leader lock`)
 
 while (!stop.signal.aborted) {
   try {
@@ -47,12 +47,10 @@ while (!stop.signal.aborted) {
         await sleep(250, undefined, { signal: both }).catch(() => {})
       }
       console.log(`node ${nodeId} stops leading (${signal.aborted ? 'lock lost' : 'stopping'})`)
-    }, { signal: stop.signal })
+    }, { signal: stop.signal })   // with a signal, the acquire waits for quorum rather than failing without it
   } catch (error) {
     if (stop.signal.aborted) break
-    // No quorum yet (or lost): try again shortly.
-    console.log(`no lock: ${(error as Error).message}`)
-    await sleep(500)
+    throw error
   }
 }
 await cluster.stop()

@@ -7,7 +7,7 @@
  *
  * Port 5405 on 127.0.0.1–3 (QUORUM_PORT to change it). Ctrl-C leaves gracefully.
  */
-import { Cluster } from '../lib/index.js'
+import { Cluster } from 'ts-ha'
 
 const nodeId = Number(process.argv[2] ?? 1)
 const nodes = [1, 2, 3].map((id) => ({ nodeId: id, addr: `127.0.0.${id}` }))

@@ -9,13 +9,13 @@
  * period (default 1000).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Cluster } from '../lib/index.js'
+import { Cluster } from 'ts-ha'
 
 const nodeId = Number(process.argv[2] ?? 1)
 const every = Number(process.env['CRON_EVERY_MS'] ?? 1000)
 const nodes = [1, 2, 3].map((id) => ({ nodeId: id, addr: `127.0.0.${id}` }))
 const cluster = new Cluster({ clusterName: 'cron', nodeId, nodes, port: Number(process.env['CRON_PORT'] ?? 5405), totem: { token: 1000 } })
-await cluster.start()
+await cluster.start({ waitFor: 'quorum', signal: AbortSignal.timeout(60_000) })
 console.log(`node ${nodeId} joined`)
 
 const cron = cluster.singleton('report', async (signal, token) => {

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
-import { join } from 'node:path'
 import { readAuthKey } from '../crypto/authkey.js'
-import { ClusterError } from '../errors.js'
+import { ConfigError } from '../errors.js'
 import { systemClock } from '../runtime/clock.js'
 import { CoreDriver } from '../runtime/core-driver.js'
-import { fileRingStore, memoryRingStore } from '../runtime/ring-store.js'
 import { CkptService } from '../services/ckpt/service.js'
 import { CpgService } from '../services/cpg/service.js'
 import { CPG_MESSAGE_SIZE_MAX } from '../services/cpg/types.js'
@@ -18,8 +16,10 @@ import type { MemoryHub } from '../transport/memory.js'
 import { secure } from '../transport/secure.js'
 import type { Transport } from '../transport/transport.js'
 import { FrameCodec } from '../wire/codec.js'
+import type { LogLevel } from './logger.js'
 import type { ClusterOptions } from './options.js'
-import { MAIN_CLIENT, type EngineStats, type FromEngine, type ToEngine } from './protocol.js'
+import { MAIN_CLIENT, type EngineOptions, type EngineStats, type FromEngine, type ToEngine } from './protocol.js'
+import { engineRingStore } from './ring-seq.js'
 import { createTransport } from './transport-factory.js'
 
 const STATS_INTERVAL_MS = 1000
@@ -27,7 +27,7 @@ const STATS_INTERVAL_MS = 1000
 const SERVICE_OVERHEAD_BYTES = 4096
 
 /** Effective Totem configuration of a cluster node (what CMAP's runtime.config.totem.* shows). */
-export function clusterTotemConfig(options: ClusterOptions): TotemConfig {
+export function clusterTotemConfig(options: Pick<ClusterOptions, 'totem' | 'nodes'>): TotemConfig {
   return totemConfig({ ...options.totem, messageSizeMax: CPG_MESSAGE_SIZE_MAX + SERVICE_OVERHEAD_BYTES }, options.nodes.length)
 }
 
@@ -44,18 +44,22 @@ export class EngineRuntime {
   readonly #lag: IntervalHistogram
   #statsTimer: NodeJS.Timeout | undefined
 
-  constructor(options: ClusterOptions, send: (message: FromEngine) => void, hub?: MemoryHub) {
+  constructor(options: EngineOptions, send: (message: FromEngine) => void, hub?: MemoryHub) {
     this.#send = send
+    const log = (level: LogLevel, layer: string, msg: string): void => { send({ t: 'log', record: { level, layer, msg } }) }
     const config = clusterTotemConfig(options)
     const ids = options.nodes.map((n) => n.nodeId)
+    // The secret first: a missing key is the likelier mistake, and it must not leave a bound socket behind.
+    const authKey = secretOf(options)
     const raw = createTransport(options, frameSizeMaxFor(config), hub)
-    this.#transport = wrapSecure(raw, options)
+    this.#transport = authKey === undefined ? raw : secure(raw, { authKey, clusterName: options.clusterName, nodeId: options.nodeId })
     const frameSizeMax = Math.min(frameSizeMaxFor(config), this.#transport.frameSizeMax)
-    const store = options.stateDir === undefined ? memoryRingStore() : fileRingStore(join(options.stateDir, `ringid_${options.nodeId}`))
+    const ring = engineRingStore(options.ringFile, log)
     this.#host = new ServiceHost({
-      self: options.nodeId, nodes: ids, config, ringSeq: store.load(), services: services(options), seed: options.nodeId,
-      envelopeBytes: frameSizeMaxFor(config) - frameSizeMax,
+      self: options.nodeId, nodes: ids, config, ringSeq: ring.initialSeq, services: services(options), seed: options.nodeId,
+      envelopeBytes: frameSizeMaxFor(config) - frameSizeMax, log: (message, layer) => { log(levelOf(message), layer ?? 'totem', message) },
     })
+    const store = ring.store
     this.#driver = new CoreDriver<HostEvent>({
       self: options.nodeId, core: this.#host, transport: this.#transport, store, clock: systemClock,
       codec: new FrameCodec({ clusterName: options.clusterName, nodes: ids, frameSizeMax }),
@@ -115,10 +119,27 @@ function services(options: ClusterOptions): Service[] {
   return list
 }
 
-function wrapSecure(inner: Transport, options: ClusterOptions): Transport {
+/** The authkey, read where the engine runs; its problems are ConfigErrors naming the option. */
+function secretOf(options: ClusterOptions): Uint8Array | undefined {
   const secauth = options.secauth ?? false
-  if (secauth === false) return inner
-  const authKey = 'key' in secauth ? secauth.key : readAuthKey(secauth.keyFile)
-  if (authKey.length < 128) throw new ClusterError('ERR_CONFIG', 'secauth keys are at least 128 bytes (ts-ha keygen writes 256)')
-  return secure(inner, { authKey, clusterName: options.clusterName, nodeId: options.nodeId })
+  if (secauth === false) return undefined
+  let authKey: Uint8Array
+  try {
+    authKey = 'key' in secauth ? secauth.key : readAuthKey(secauth.keyFile)
+  } catch (error) {
+    throw new ConfigError('secauth.keyFile', (error as Error).message, undefined, { cause: error })
+  }
+  if (authKey.length < 128) throw new ConfigError('key' in secauth ? 'secauth.key' : 'secauth.keyFile', 'secauth keys are at least 128 bytes (ts-ha keygen writes 256)')
+  return authKey
 }
+
+/**
+ * What corosync logs at info level from these layers: a processor failing and
+ * sync completing. The rest of the engine's log is debug detail.
+ */
+const INFO_MESSAGES = [/^A processor failed/, /^Completed service synchronization/]
+
+function levelOf(message: string): LogLevel {
+  return INFO_MESSAGES.some((re) => re.test(message)) ? 'info' : 'debug'
+}
+

@@ -1,7 +1,9 @@
+import createDebug from 'debug'
+import { format } from 'node:util'
 import { parentPort, workerData } from 'node:worker_threads'
+import { serializeError } from '../errors.js'
 import { EngineRuntime } from './engine-runtime.js'
-import type { ClusterOptions } from './options.js'
-import type { FromEngine, ToEngine } from './protocol.js'
+import type { EngineOptions, FromEngine, ToEngine } from './protocol.js'
 
 /**
  * Entry point of the engine thread. The token, the timers and the sockets live
@@ -10,16 +12,20 @@ import type { FromEngine, ToEngine } from './protocol.js'
  */
 const port = parentPort!
 const send = (message: FromEngine): void => { port.postMessage(message) }
-let runtime: EngineRuntime
-try {
-  runtime = new EngineRuntime(workerData as ClusterOptions, send)
-  port.on('message', (message: ToEngine) => { runtime.handle(message) })
-  runtime.start().catch((error: unknown) => { fail(error) })
-} catch (error) {
-  fail(error)
+
+// Layers that log through `debug` directly (transport, runtime) would write to
+// this thread's stderr, out of the application's reach: hand their lines to
+// the main thread's logger instead. Namespaces are enabled by DEBUG as usual.
+createDebug.formatArgs = function keep() {}
+createDebug.log = function forward(this: { namespace: string }, ...args: unknown[]) {
+  send({ t: 'log', record: { level: 'debug', layer: this.namespace.replace(/^ts-ha:/, ''), msg: format(...args) } })
 }
 
-function fail(error: unknown): void {
-  const e = error as { code?: string; message?: string }
-  send({ t: 'failed', code: e.code ?? 'ERR_TRANSPORT', message: e.message ?? String(error) })
+let runtime: EngineRuntime
+try {
+  runtime = new EngineRuntime(workerData as EngineOptions, send)
+  port.on('message', (message: ToEngine) => { runtime.handle(message) })
+  runtime.start().catch((error: unknown) => { send({ t: 'failed', error: serializeError(error) }) })
+} catch (error) {
+  send({ t: 'failed', error: serializeError(error) })
 }

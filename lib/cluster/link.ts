@@ -1,9 +1,9 @@
-import { ClusterError, type ClusterErrorCode } from '../errors.js'
+import { abortError, ClusterError, deserializeError, type ClusterErrorCode } from '../errors.js'
 import type { HostEvent } from '../services/host.js'
 import type { MemoryHub } from '../transport/memory.js'
-import { inlineEngine, workerEngine, type EngineHandle } from './engine-handle.js'
-import type { ClusterOptions } from './options.js'
-import type { EngineStats, FromEngine } from './protocol.js'
+import { inlineEngine, workerEngine, workerScript, type EngineHandle } from './engine-handle.js'
+import type { LogRecord } from './logger.js'
+import type { EngineOptions, EngineStats, FromEngine } from './protocol.js'
 
 interface Pending {
   readonly resolve: (value: unknown) => void
@@ -16,6 +16,14 @@ export interface LinkHandlers {
   event(event: HostEvent): void
   stats(stats: EngineStats): void
   failed(error: ClusterError): void
+  log(record: LogRecord): void
+}
+
+/** Where the engine runs and how to reach it. */
+export interface EngineChoice {
+  readonly inline: boolean
+  readonly hub?: MemoryHub | undefined
+  readonly engineWorker?: string | URL | undefined
 }
 
 /** Bound on requests waiting for an answer; beyond it callers get ERR_QUEUE_FULL instead of memory growth. */
@@ -40,14 +48,23 @@ export class EngineLink {
     this.#handlers = handlers
   }
 
-  /** Starts the engine; resolves when its transport is bound and Totem runs. */
-  open(options: ClusterOptions, hub?: MemoryHub): Promise<void> {
+  /**
+   * Starts the engine; resolves when its transport is bound and Totem runs.
+   * A failure rejects this promise and nothing else; the link is then idle
+   * again and may be opened anew.
+   */
+  open(options: EngineOptions, choice: EngineChoice): Promise<void> {
     this.state = 'starting'
-    const inline = options.engine === 'inline' || options.transport === 'memory'
     const onMessage = (m: FromEngine): void => { this.#onMessage(m) }
     return new Promise((resolve, reject) => {
       this.#started = { resolve, reject }
-      this.#engine = inline ? inlineEngine(options, onMessage, hub) : workerEngine(options, onMessage)
+      try {
+        this.#engine = choice.inline ? inlineEngine(options, onMessage, choice.hub) : workerEngine(options, workerScript(choice.engineWorker), onMessage)
+      } catch (error) {
+        this.#started = undefined
+        this.state = 'idle'
+        reject(error)
+      }
     })
   }
 
@@ -70,7 +87,7 @@ export class EngineLink {
    */
   async requestWithRoom(service: string, op: string, args: unknown, signal?: AbortSignal): Promise<unknown> {
     for (;;) {
-      signal?.throwIfAborted()
+      if (signal?.aborted === true) throw abortError(signal, `${service} ${op}`)
       try {
         return await this.request(service, op, args)
       } catch (error) {
@@ -90,23 +107,31 @@ export class EngineLink {
       }
       const onAbort = (): void => {
         this.#writable.delete(done)
-        reject(new ClusterError('ERR_ABORTED', 'aborted while waiting for room in the send queue', { cause: signal?.reason }))
+        reject(abortError(signal!, 'waiting for room in the send queue'))
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#writable.add(done)
     })
   }
 
-  /** Graceful leave, then the engine ends. Pending requests fail with ERR_STOPPED. */
-  async close(): Promise<void> {
+  /**
+   * Totem leave (peers re-form at once), then the engine ends; with
+   * `graceful: false` the engine just ends. Waits at most `boundMs` for the
+   * leave. Pending requests fail with ERR_STOPPED.
+   */
+  async close(boundMs: number, graceful = true): Promise<void> {
     if (this.state === 'stopped' || this.state === 'idle') {
       this.state = 'stopped'
       return
     }
     this.state = 'stopping'
-    const stopped = new Promise<void>((resolve) => { this.#stopped = resolve })
-    this.#engine?.post({ t: 'stop' })
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())])
+    if (graceful) {
+      const stopped = new Promise<void>((resolve) => { this.#stopped = resolve })
+      this.#engine?.post({ t: 'stop' })
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([stopped, new Promise((resolve) => { timer = setTimeout(resolve, Math.min(boundMs, 2 ** 31 - 1)) })])
+      clearTimeout(timer)
+    }
     await this.#engine?.terminate()
     this.#finish(new ClusterError('ERR_STOPPED', 'the cluster was stopped'))
   }
@@ -119,15 +144,23 @@ export class EngineLink {
         this.#started = undefined
         return
       case 'failed': {
-        const error = new ClusterError(message.code as ClusterErrorCode, message.message)
-        if (this.#started !== undefined) this.#started.reject(error)
+        if (this.state !== 'starting' && this.state !== 'running') return
+        const error = deserializeError(message.error)
+        const starting = this.#started
         this.#started = undefined
-        this.#handlers.failed(error)
-        void this.#engine?.terminate()
+        void this.#engine?.terminate().catch(() => {})
         this.#finish(error)
+        if (starting !== undefined) {
+          // Only open() hears of a failure to start, and the link may be opened again.
+          this.state = 'idle'
+          starting.reject(error)
+        } else {
+          this.#handlers.failed(error)
+        }
         return
       }
       case 'stats': this.#handlers.stats(message.stats); return
+      case 'log': this.#handlers.log(message.record); return
       case 'stopped': this.#stopped?.(); return
       case 'event': this.#onEvent(message.event)
     }

@@ -1,5 +1,8 @@
-import { ClusterError } from '../errors.js'
+import { abortError, ClusterError, throwIfAborted } from '../errors.js'
+import { hasBudget, retryWithin } from './budget.js'
 import type { EngineLink } from './link.js'
+import { deadlineOf, type Readiness, remaining } from './readiness.js'
+import { args, check } from './validate.js'
 
 /** `exclusive`: one holder. `shared`: any number of shared holders, never together with an exclusive one. */
 export type LockMode = 'exclusive' | 'shared'
@@ -7,9 +10,14 @@ export type LockMode = 'exclusive' | 'shared'
 export interface AcquireOptions {
   /** @default 'exclusive' */
   readonly mode?: LockMode
-  /** Give up with `ERR_LOCK_TIMEOUT` after this long in the queue. Without it, waits until granted, aborted or quorum is lost. */
+  /**
+   * Give up with `ERR_LOCK_TIMEOUT` after this long, counting any wait for
+   * quorum. With a timeout or a signal, an acquire made while the partition
+   * has no quorum (yet), or that loses it while queued, waits for quorum and
+   * queues again; without either it fails with `ERR_NO_QUORUM` at once.
+   */
   readonly timeoutMs?: number
-  /** Leaves the queue; the acquire rejects with `ERR_ABORTED`. */
+  /** Leaves the queue; the acquire rejects with `ERR_ABORTED` (the signal's reason as `cause`). */
   readonly signal?: AbortSignal
 }
 
@@ -56,7 +64,15 @@ interface Grant {
 export class Lock {
   readonly name: string
   readonly mode: LockMode
-  /** Strictly increasing per lock name across the whole cluster history. */
+  /**
+   * Strictly increasing per lock name across the whole cluster history,
+   * restarts of every node included. Each ring's tokens are at least its
+   * ring seq × 2²⁰, and a node starts its ring seq at the larger of the one
+   * saved in its state directory and the wall clock in ms. So tokens never go
+   * back while either the state directory of some member of each quorate ring
+   * survives (whatever the clocks do), or the wall clocks do not step back
+   * across a restart of every node that knew the last token.
+   */
   readonly fencingToken: bigint
   /** @internal */
   readonly holderId: string
@@ -114,12 +130,25 @@ export class Lock {
  */
 export class LocksApi {
   readonly #link: EngineLink
+  readonly #readiness: Readiness
   readonly #held = new Map<string, Lock>()
+  readonly #waiting = new Map<string, { readonly name: string; readonly mode: LockMode; readonly since: number }>()
   #waiters = 0
 
   /** @internal */
-  constructor(link: EngineLink) {
+  constructor(link: EngineLink, readiness: Readiness) {
     this.#link = link
+    this.#readiness = readiness
+  }
+
+  /** Locks held here, and acquires waiting here, for status(). */
+  get snapshot(): { held: Lock[]; waiting: Array<{ name: string; mode: LockMode; since: number }> } {
+    return { held: [...this.#held.values()], waiting: [...this.#waiting.values()] }
+  }
+
+  /** @internal Releases every lock held here: a graceful stop. */
+  async releaseAll(): Promise<void> {
+    await Promise.allSettled([...this.#held.values()].map((l) => l.release()))
   }
 
   /**
@@ -128,12 +157,22 @@ export class LocksApi {
    * when `signal` aborts.
    */
   async acquire(name: string, options: AcquireOptions = {}): Promise<Lock> {
-    const lock = await this.#acquire(name, options, false)
-    return lock!
+    check(args.lockName, name, 'name')
+    check(args.acquire, options, 'options')
+    if (!hasBudget(options)) return (await this.#acquire(name, options, false))!
+    const deadline = deadlineOf(options.timeoutMs)
+    const what = `acquire of lock ${name}`
+    const attempt = async (): Promise<Lock> => {
+      const left = remaining(deadline)
+      return (await this.#acquire(name, { ...options, ...(left === Infinity ? {} : { timeoutMs: left }) }, false))!
+    }
+    return await retryWithin(this.#readiness, { quorate: true }, { signal: options.signal, deadline, timeoutCode: 'ERR_LOCK_TIMEOUT', what }, attempt)
   }
 
-  /** Takes the lock only if it is free now (and nobody waits for it); otherwise resolves `null`. */
+  /** Takes the lock only if it is free now (and nobody waits for it); otherwise resolves `null`. Never waits for quorum. */
   async tryAcquire(name: string, options: Omit<AcquireOptions, 'timeoutMs'> = {}): Promise<Lock | null> {
+    check(args.lockName, name, 'name')
+    check(args.tryAcquire, options, 'options')
     return await this.#acquire(name, options, true)
   }
 
@@ -173,26 +212,23 @@ export class LocksApi {
 
   async #acquire(name: string, options: AcquireOptions, tryOnly: boolean): Promise<Lock | null> {
     const mode = options.mode ?? 'exclusive'
-    if (mode !== 'exclusive' && mode !== 'shared') throw new ClusterError('ERR_INVALID_ARGUMENT', `lock mode is 'exclusive' or 'shared', got ${String(mode)}`)
-    if (typeof name !== 'string' || name.length === 0) throw new ClusterError('ERR_INVALID_ARGUMENT', 'a lock needs a non-empty name')
-    const timeoutMs = options.timeoutMs
-    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-      throw new ClusterError('ERR_INVALID_ARGUMENT', `timeoutMs must be a finite number ≥ 0, got ${timeoutMs}`)
-    }
+    const timeoutMs = options.timeoutMs === undefined ? undefined : Math.ceil(options.timeoutMs)
     const signal = options.signal
-    signal?.throwIfAborted()
+    throwIfAborted(signal, `acquire of lock ${name}`)
     const waiterId = `w${++this.#waiters}`
     const onAbort = (): void => { void this.#link.request('lck', 'cancel', { waiterId }).catch(() => {}) }
     signal?.addEventListener('abort', onAbort, { once: true })
+    this.#waiting.set(waiterId, { name, mode, since: Date.now() })
     let grant: Grant | null
     try {
       grant = await this.#link.requestWithRoom('lck', 'acquire', {
         name, mode, try: tryOnly, waiterId, ...(timeoutMs === undefined ? {} : { timeoutMs }),
       }, signal) as Grant | null
     } catch (error) {
-      if (error instanceof ClusterError && error.code === 'ERR_ABORTED') throw new ClusterError('ERR_ABORTED', `acquire of lock ${name} was aborted`, { cause: signal?.reason })
+      if (error instanceof ClusterError && error.code === 'ERR_ABORTED' && signal !== undefined) throw abortError(signal, `acquire of lock ${name}`)
       throw error
     } finally {
+      this.#waiting.delete(waiterId)
       signal?.removeEventListener('abort', onAbort)
     }
     if (grant === null) return null
@@ -201,7 +237,7 @@ export class LocksApi {
     if (signal?.aborted === true) {
       // The grant overtook our cancel: give the lock straight back.
       await lock.release()
-      throw new ClusterError('ERR_ABORTED', `acquire of lock ${name} was aborted`, { cause: signal.reason })
+      throw abortError(signal, `acquire of lock ${name}`)
     }
     return lock
   }

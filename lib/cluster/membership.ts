@@ -11,10 +11,17 @@ export interface Member {
   readonly votes: number
 }
 
-/** Ring id with the 64-bit sequence as a bigint. */
+/** Ring id with the 64-bit sequence as a bigint; `JSON.stringify` writes it as `"<rep>.<seq>"`. */
 export interface ClusterRingId {
   readonly rep: NodeId
   readonly seq: bigint
+}
+
+function clusterRingId(rep: NodeId, seq: number): ClusterRingId {
+  const id = { rep, seq: BigInt(seq) }
+  // Not enumerable: equality checks and spreads see only rep and seq.
+  Object.defineProperty(id, 'toJSON', { value: () => `${rep}.${seq}` })
+  return id
 }
 
 export interface MembershipEvent {
@@ -58,7 +65,7 @@ export class Membership {
     }
     const member = (id: NodeId): Member => this.#byId.get(id) ?? { nodeId: id, name: `node${id}`, addr: '', votes: 1 }
     this.#members = change.members.map(member)
-    this.#ringId = { rep: change.ringId.rep, seq: BigInt(change.ringId.seq) }
+    this.#ringId = clusterRingId(change.ringId.rep, change.ringId.seq)
     for (const id of change.joined) {
       this.#joinCount.set(id, (this.#joinCount.get(id) ?? 0) + 1)
       this.#status.set(id, 'joined')

@@ -1,5 +1,6 @@
 import type { TotemOptions } from '../totem/config.js'
 import type { NodeId } from '../totem/ring-id.js'
+import type { Logger } from './logger.js'
 
 /** One entry of the nodelist (corosync `nodelist { node { ring0_addr, nodeid, name, quorum_votes } }`). */
 export interface NodeConfig {
@@ -103,6 +104,24 @@ export interface ClusterOptions {
    * on the main thread (tests, simulator).
    */
   readonly engine?: 'worker' | 'inline'
-  /** Directory for the ring id file; without it ring ids restart with the process. */
-  readonly stateDir?: string
+  /**
+   * Directory for the ring id file (corosync's `ringid_<nodeid>`), which keeps
+   * ring ids and therefore fencing tokens growing across restarts. Default: a
+   * per-user directory, `$XDG_STATE_HOME/ts-ha/<clusterName>` or
+   * `~/.local/state/ts-ha/<clusterName>`; `false` keeps nothing on disk (then
+   * only the wall-clock floor keeps tokens growing, see `Lock.fencingToken`).
+   */
+  readonly stateDir?: string | false
+  /**
+   * Receives every log record of this node, the engine thread's included
+   * (pino-compatible `{ debug, info, warn, error }(obj, msg)`). Default: `debug`
+   * namespaces `ts-ha:<layer>` (`DEBUG=ts-ha:*`).
+   */
+  readonly logger?: Logger
+  /**
+   * The engine thread's script, for bundled applications: build
+   * `ts-ha/engine-worker` as a second entry point and pass its path (by
+   * default it is looked up next to the bundle as `engine-worker.js`).
+   */
+  readonly engineWorker?: string | URL
 }

@@ -1,6 +1,7 @@
 import type { QuorumEvent, QuorumState } from '../services/quorum/types.js'
 import type { NodeId } from '../totem/ring-id.js'
 import type { EngineLink } from './link.js'
+import { args, check } from './validate.js'
 
 /** Quorum as this node sees it (votequorum). */
 export interface QuorumInfo {
@@ -65,11 +66,14 @@ export class QuorumApi {
 
   /** Changes expected votes cluster-wide (corosync-quorumtool -e). */
   async setExpectedVotes(value: number): Promise<void> {
+    check(args.expectedVotes, value, 'value')
     await this.#link.request('votequorum', 'setExpected', { value })
   }
 
   /** Changes the votes of one node (corosync-quorumtool -v). */
   async setVotes(nodeId: NodeId, votes: number): Promise<void> {
+    check(args.nodeId, nodeId, 'nodeId')
+    check(args.votes, votes, 'votes')
     await this.#link.request('votequorum', 'setVotes', { nodeId, votes })
   }
 

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'eventemitter3'
 import { ClusterError } from '../errors.js'
 import type { LocksApi } from './locks-api.js'
+import type { NodeLog } from './logger.js'
+import { args, check } from './validate.js'
 
 /** The work of a singleton: run until `signal` aborts; guard every side effect with `fencingToken`. */
 export type SingletonTask = (signal: AbortSignal, fencingToken: bigint) => Promise<void> | void
@@ -8,8 +10,15 @@ export type SingletonTask = (signal: AbortSignal, fencingToken: bigint) => Promi
 export interface SingletonOptions {
   /** Stops competing for (and running) the singleton on this node. */
   readonly signal?: AbortSignal
-  /** Pause before competing again after the task ended, failed, or the lock was refused. @default 1000 */
+  /**
+   * Pause before competing again after the task ended, failed, or the lock
+   * was refused. It doubles after each consecutive failure, up to
+   * `maxRestartDelayMs`, and starts over after a run that did not throw.
+   * @default 1000
+   */
   readonly restartDelayMs?: number
+  /** Bound of the growing pause after repeated failures. @default 30000 */
+  readonly maxRestartDelayMs?: number
 }
 
 export type SingletonEvents = {
@@ -17,7 +26,7 @@ export type SingletonEvents = {
   started: (fencingToken: bigint) => void
   /** The task on this node ended: returned, threw, or was aborted because the lock was lost or the singleton stopped. */
   stopped: (reason: 'returned' | 'failed' | 'lost' | 'stopped') => void
-  /** The task threw (it will be retried here or elsewhere). */
+  /** The task threw (it will be retried here or elsewhere, after a growing pause). Also logged at error level. */
   error: (error: unknown) => void
 }
 
@@ -37,20 +46,27 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   readonly #locks: LocksApi
   readonly #task: SingletonTask
   readonly #restartDelayMs: number
+  readonly #maxRestartDelayMs: number
+  readonly #log: NodeLog
+  /** Consecutive failed runs: the pause doubles with each. */
+  #failures = 0
   readonly #stop = new AbortController()
   readonly #loop: Promise<void>
   #running = false
   #fencingToken: bigint | undefined
 
   /** @internal Created by `cluster.singleton()`. */
-  constructor(locks: LocksApi, name: string, task: SingletonTask, options: SingletonOptions = {}) {
+  constructor(locks: LocksApi, log: NodeLog, name: string, task: SingletonTask, options: SingletonOptions = {}) {
     super()
-    if (typeof name !== 'string' || name.length === 0) throw new ClusterError('ERR_INVALID_ARGUMENT', 'a singleton needs a non-empty name')
-    if (typeof task !== 'function') throw new ClusterError('ERR_INVALID_ARGUMENT', 'a singleton needs a task function')
+    check(args.singletonName, name, 'name')
+    check(args.task, task, 'task')
+    check(args.singleton, options, 'options')
     this.name = name
     this.#locks = locks
+    this.#log = log
     this.#task = task
     this.#restartDelayMs = options.restartDelayMs ?? 1000
+    this.#maxRestartDelayMs = Math.max(this.#restartDelayMs, options.maxRestartDelayMs ?? 30_000)
     options.signal?.addEventListener('abort', () => { void this.stop() }, { once: true })
     this.#loop = this.#run()
   }
@@ -94,9 +110,10 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       let reason: 'returned' | 'failed' | 'lost' | 'stopped' = 'returned'
       try {
         await this.#task(signal, lock.fencingToken)
+        this.#failures = 0
       } catch (error) {
         reason = 'failed'
-        if (!signal.aborted) this.emit('error', error)
+        if (!signal.aborted) this.#failed(error)
       }
       if (stop.aborted) reason = 'stopped'
       else if (lock.signal.aborted) reason = 'lost'
@@ -107,11 +124,28 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     }
   }
 
+  #failed(error: unknown): void {
+    this.#failures++
+    const msg = `singleton ${this.name}: the task failed (${this.#failures} in a row); next try in ${this.#delay()} ms`
+    if (this.listenerCount('error') > 0) {
+      this.#log.log('error', 'singleton', msg, { err: error })
+      this.emit('error', error)
+    } else if (this.#failures === 1) {
+      this.#log.unheard('singleton', msg, error)
+    } else {
+      this.#log.log('error', 'singleton', msg, { err: error })
+    }
+  }
+
+  #delay(): number {
+    return Math.min(this.#maxRestartDelayMs, this.#restartDelayMs * 2 ** Math.max(0, this.#failures - 1))
+  }
+
   #pause(): Promise<void> {
     const stop = this.#stop.signal
     if (stop.aborted) return Promise.resolve()
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.#restartDelayMs)
+      const timer = setTimeout(done, this.#delay())
       stop.addEventListener('abort', done, { once: true })
       function done(): void {
         clearTimeout(timer)

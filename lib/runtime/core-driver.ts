@@ -10,6 +10,7 @@ import type { Clock } from './clock.js'
 import type { RingSeqStore } from './ring-store.js'
 
 const debug = createDebug('ts-ha:runtime')
+const TIMER_MAX_MS = 2 ** 31 - 1
 
 /** A pure protocol core the driver can run: a bare Totem engine or a service host. */
 export interface DrivenCore<E> {
@@ -139,7 +140,8 @@ export class CoreDriver<E> {
     if (at >= this.#timerAt) return
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#timerAt = at
-    this.#timer = setTimeout(() => { this.#onTimer() }, Math.max(0, Math.ceil(at - this.#o.clock.now())))
+    // Node fires a timer set beyond 2^31-1 ms after 1 ms: cap it, and #onTimer re-arms for the rest.
+    this.#timer = setTimeout(() => { this.#onTimer() }, Math.min(TIMER_MAX_MS, Math.max(0, Math.ceil(at - this.#o.clock.now()))))
   }
 
   #onTimer(): void {

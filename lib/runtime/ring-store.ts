@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import { ClusterError } from '../errors.js'
 
 /**
@@ -21,6 +22,8 @@ export function memoryRingStore(initial = 0): RingSeqStore {
 
 /** A file holding the seq as decimal text, replaced atomically and fsynced. */
 export function fileRingStore(path: string): RingSeqStore {
+  // Writers in other threads or processes may share a directory: each uses its own temporary file.
+  const tmp = `${path}.${process.pid}.${threadId}.tmp`
   return {
     load(): number {
       let text: string
@@ -38,7 +41,6 @@ export function fileRingStore(path: string): RingSeqStore {
     },
     save(seq: number): void {
       mkdirSync(dirname(path), { recursive: true })
-      const tmp = `${path}.tmp`
       const fd = openSync(tmp, 'w', 0o600)
       try {
         writeSync(fd, `${seq}\n`)

@@ -32,7 +32,8 @@ export interface HostInit {
   readonly seed?: number
   /** Bytes a transport wrapper (secauth) adds to every datagram. */
   readonly envelopeBytes?: number
-  readonly log?: (message: string) => void
+  /** Log lines of the engine (`layer` totem), of sync (`sync`) and of each service (its name). */
+  readonly log?: (message: string, layer?: string) => void
 }
 
 /** A service that can tell whether this partition is quorate (votequorum). */
@@ -55,7 +56,7 @@ export class ServiceHost {
   readonly #sync: SyncRound
   readonly #contexts = new Map<Service, ServiceContext>()
   readonly #timers = new Map<string, { service: Service; name: string; at: number }>()
-  readonly #log: (message: string) => void
+  readonly #log: (message: string, layer?: string) => void
   readonly #quorum: QuorumSource | undefined
   #now = 0
   #wasQuorate = false
@@ -83,7 +84,7 @@ export class ServiceHost {
     this.engine = new TotemEngine({
       self: init.self, nodes: init.nodes, config: init.config, ringSeq: init.ringSeq, autoTransAck: false,
       ...(init.envelopeBytes === undefined ? {} : { envelopeBytes: init.envelopeBytes }),
-      ...(init.seed === undefined ? {} : { seed: init.seed }), log: this.#log,
+      ...(init.seed === undefined ? {} : { seed: init.seed }), log: (message) => { this.#log(message, 'totem') },
     })
     this.#sync = new SyncRound({
       services: this.#services,
@@ -92,7 +93,7 @@ export class ServiceHost {
         ? this.engine.mcast(this.#codec.encodeSync(message), { lane: 'sync' })
         : 'queue-full',
       completed: (ring) => { this.#syncCompleted(ring) },
-      log: this.#log,
+      log: (message) => { this.#log(message, 'sync') },
     })
   }
 
@@ -243,7 +244,7 @@ export class ServiceHost {
   }
 
   #syncCompleted(ring: RingId): void {
-    this.#log(`Completed service synchronization of ring ${ring.rep}.${ring.seq}, ready to provide service`)
+    this.#log(`Completed service synchronization of ring ${ring.rep}.${ring.seq}, ready to provide service`, 'sync')
     this.engine.transAck(ring)
     this.#events.push({ type: 'sync', phase: 'completed', ringId: ring })
   }
@@ -281,7 +282,7 @@ export class ServiceHost {
       setTimer: (name, at) => { host.#timers.set(key(name), { service, name, at }) },
       cancelTimer: (name) => { host.#timers.delete(key(name)) },
       emit: (event) => { host.#events.push({ type: 'service', service: service.name, event }) },
-      log: (message) => { host.#log(`${service.name}: ${message}`) },
+      log: (message) => { host.#log(`${service.name}: ${message}`, service.name) },
     }
     this.#contexts.set(service, ctx)
     return ctx

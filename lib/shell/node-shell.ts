@@ -26,7 +26,6 @@ export class NodeShell implements ShellContext {
   #server: AdminServer<ShellContext> | undefined
   #listener: MetricsListener | undefined
   #membershipChanges = 0
-  #closing = false
 
   constructor(cluster: Cluster) {
     this.cluster = cluster
@@ -40,7 +39,6 @@ export class NodeShell implements ShellContext {
 
   /** Starts serving. A failure to serve what was asked for explicitly rejects; the default admin socket only warns. */
   async open(): Promise<void> {
-    this.#closing = false
     if (this.#admin !== undefined) await this.#openAdmin(this.#admin)
     if (this.#metrics !== undefined) {
       const listener = new MetricsListener({ status: () => this.status(), metrics: () => this.metrics(), watchStatus: (emit) => this.#watch(emit) },
@@ -56,7 +54,6 @@ export class NodeShell implements ShellContext {
   }
 
   async close(): Promise<void> {
-    this.#closing = true
     const server = this.#server
     const listener = this.#listener
     this.#server = undefined
@@ -65,7 +62,7 @@ export class NodeShell implements ShellContext {
   }
 
   status(): Promise<StatusSnapshot> {
-    return collectStatus(this.cluster, new Date(), this.#closing ? 'stopping' : undefined)
+    return collectStatus(this.cluster, new Date())
   }
 
   async metrics(): Promise<string> {

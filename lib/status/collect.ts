@@ -8,14 +8,16 @@ import { formatRingId, STATUS_SCHEMA, type StatusQuorum, type StatusSnapshot } f
 /**
  * The one place that turns a running {@link Cluster} into a
  * {@link StatusSnapshot}; the admin socket, the metrics and the status page
- * all go through it. (When the facade grows its own `cluster.status()`, this
- * function becomes a thin mapping over it.)
+ * all go through it. The node's own state comes from `cluster.status()`;
+ * groups, locks and checkpoints are asked cluster-wide (that view is this
+ * node's only: the groups it joined, the locks it holds).
  *
  * Engine questions that fail because the node is not started (or stopping)
  * leave their part empty rather than failing the whole snapshot: an operator
  * asking a starting node still gets its configuration and state.
  */
-export async function collectStatus(cluster: Cluster, now: Date, state?: StatusSnapshot['state']): Promise<StatusSnapshot> {
+export async function collectStatus(cluster: Cluster, now: Date): Promise<StatusSnapshot> {
+  const local = cluster.status()
   const [quorum, groups, locks, checkpoints] = await Promise.all([
     orElse(cluster.quorum.status(), undefined),
     orElse(cluster.cpg.groups(), []),
@@ -34,7 +36,8 @@ export async function collectStatus(cluster: Cluster, now: Date, state?: StatusS
     localNodeId: cluster.nodeId,
     transport: cluster.options.transport ?? 'udpu',
     ringId: formatRingId(cluster.ringId),
-    state: state ?? (cluster.ringId === undefined ? 'starting' : 'running'),
+    state: local.state,
+    ready: local.ready,
     quorum: quorumPart(cluster, quorum),
     nodes: [...cluster.options.nodes].sort((a, b) => a.nodeId - b.nodeId).map((n) => ({
       nodeId: n.nodeId, name: n.name ?? `node${n.nodeId}`, addr: n.addr, votes: n.votes ?? 1, online: online.has(n.nodeId), local: n.nodeId === cluster.nodeId,

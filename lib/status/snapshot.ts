@@ -61,8 +61,10 @@ export interface StatusSnapshot {
   readonly transport: string
   /** `<representative>.<seq in hex>` as corosync prints it; null before the first ring formed. */
   readonly ringId: string | null
-  /** Lifecycle of the answering node: `starting` until its first ring, then `running`, then `stopping`. */
-  readonly state: 'starting' | 'running' | 'stopping'
+  /** Lifecycle of the answering node (`cluster.status().state`). */
+  readonly state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
+  /** In a ring whose services finished synchronising. */
+  readonly ready: boolean
   readonly quorum: StatusQuorum
   /** Every configured node, by node id. */
   readonly nodes: readonly StatusNode[]

@@ -1,30 +1,34 @@
-import { fileURLToPath } from 'node:url'
-import protobuf from 'protobufjs'
+import type protobuf from 'protobufjs'
+import { FIELD_IDS } from './generated/fields.js'
+import * as generated from './generated/proto.js'
 
 /**
  * The protobuf schemas in `proto/` are the single source of truth for the wire.
- * They are parsed once per process with protobufjs reflection; no generated code
- * lives in the tree. The Root is read-only after loading.
+ * The build turns them into static code (protobufjs-cli's pbjs/pbts, see
+ * scripts/build-proto.mjs; nothing generated is committed), so no .proto file
+ * is read at run time: the library bundles, and starts without parsing schemas.
  */
 
-const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url))
-
-const cache = new Map<string, protobuf.Root>()
-
-/** Loads (once) and returns the protobuf Root for `proto/<file>`. */
-export function loadProto(file: string): protobuf.Root {
-  let root = cache.get(file)
-  if (root === undefined) {
-    root = protobuf.loadSync(protoDir + file)
-    root.resolveAll()
-    cache.set(file, root)
-  }
-  return root
+/**
+ * A generated message class with the part of protobufjs's reflection `Type`
+ * the codecs use: `encode(...).finish()`, `decode(bytes)`, `create`, and
+ * `fields[name].id` (field numbers, for sizing encodings ahead). The
+ * generated code has no verify/convert functions: they would double its size
+ * and its load time. Typed as `protobuf.Type` so codecs
+ * keep their declarations; nothing else of the reflection API is there (tests
+ * that inspect the schemas use proto-files.ts).
+ */
+export function lookupType(_file: string, name: string): protobuf.Type {
+  let node: unknown = generated
+  for (const part of name.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
+  const ids = FIELD_IDS[name]
+  if (typeof node !== 'function' || ids === undefined) throw new Error(`no generated protobuf message ${name}: run npm run build`)
+  const type = node as unknown as Record<string, unknown>
+  const methods = Object.fromEntries(STATIC_METHODS.map((m) => [m, (type[m] as (...a: unknown[]) => unknown).bind(type)]))
+  return { ...methods, name: name.slice(name.lastIndexOf('.') + 1), fields: Object.fromEntries(Object.entries(ids).map(([f, id]) => [f, { id }])) } as unknown as protobuf.Type
 }
 
-export function lookupType(file: string, name: string): protobuf.Type {
-  return loadProto(file).lookupType(name)
-}
+const STATIC_METHODS = ['encode', 'decode', 'create'] as const
 
 /** protobufjs decodes 64-bit fields to Long objects; ring seqs stay far below 2^53. */
 export function longToNumber(value: unknown): number {

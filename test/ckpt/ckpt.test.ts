@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import type { CkptMessage } from '../../lib/services/ckpt/messages.js'
 import { CkptCodec } from '../../lib/services/ckpt/messages.js'
 import { ServiceCodec } from '../../lib/services/envelope.js'
+import { CKPT_RETAIN_FOREVER } from '../../lib/services/ckpt/types.js'
 import { CkptWorld, bytes } from './harness.js'
 
 /*
@@ -139,6 +140,17 @@ describe('ckpt/operations', function () {
     w.ok(1, 'open', { name: 'z', handleId: 'hz', create: true })
     w.ok(1, 'close', { name: 'z', handleId: 'hz' })
     w.runUntil(() => [1, 2, 3].every((id) => w.ckpt(id).store.get('z') === undefined), 200, 'immediate expiry')
+  })
+
+  it('retention CKPT_RETAIN_FOREVER (the facade default) arms no expiry: the checkpoint stays until unlinked', () => {
+    const w = world()
+    w.ok(1, 'open', { name: 'f', handleId: 'h', create: true, retentionMs: CKPT_RETAIN_FOREVER })
+    w.ok(1, 'write', { name: 'f', handleId: 'h', section: 's', data: bytes(1, 8) })
+    w.ok(1, 'close', { name: 'f', handleId: 'h' })
+    w.run(60_000)
+    for (const id of [1, 2, 3]) expect(w.ckpt(id).store.get('f'), `node ${id}`).to.not.equal(undefined)
+    w.ok(2, 'unlink', { name: 'f' })
+    w.runUntil(() => [1, 2, 3].every((id) => w.ckpt(id).store.get('f') === undefined), 2000, 'the unlink')
   })
 
   it('closes the handles of a node that leaves the configuration, and of a client that goes away', () => {

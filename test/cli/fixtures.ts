@@ -17,6 +17,7 @@ export const STATUS: StatusSnapshot = {
   transport: 'udpu',
   ringId: '1.1c',
   state: 'running',
+  ready: true,
   quorum: { provider: 'votequorum', quorate: true, totalVotes: 2, expectedVotes: 3, highestExpected: 3, quorum: 2, flags: ['Quorate'] },
   nodes: [
     { nodeId: 1, name: 'alpha', addr: '10.0.0.1', votes: 1, online: true, local: true },

@@ -1,14 +1,29 @@
 import { expect } from 'chai'
 import { existsSync, readFileSync } from 'node:fs'
-import { clusterMcastAddr, configFromConf, parseConfText } from '../../lib/config/index.js'
+import { fileURLToPath } from 'node:url'
+import { Cluster } from '../../lib/cluster/cluster.js'
+import { clusterMcastAddr, configFromConf, loadConfigFile, parseConfText } from '../../lib/config/index.js'
 import { totemConfig } from '../../lib/totem/config.js'
 import { conf, expectConfigError, fixture, fixturePath, minimal, warningKeys } from './helpers.js'
 
-const SEED_MD = '/work/shared/SEED.md'
+/** The project's shared folder sits beside the repository (as in CI's clone); HA_SHARED_DIR overrides. */
+const SHARED = process.env['HA_SHARED_DIR'] ?? fileURLToPath(new URL('../../../../shared/', import.meta.url))
+const SEED_MD = `${SHARED}/SEED.md`
+const EXAMPLE_CONF = fileURLToPath(new URL('../../../examples/corosync.conf', import.meta.url))
 /** The nodelist part of minimal(), to follow a hand-written totem section. */
 const NODELIST = minimal().slice(4)
 
 describe('config/conf-to-options', () => {
+  it('examples/corosync.conf (the file config-node runs on) loads into options new Cluster() accepts', () => {
+    const loaded = loadConfigFile(EXAMPLE_CONF, { nodeId: 2 })
+    expect(loaded.options.nodes.map((n) => [n.nodeId, n.name])).to.deep.equal([[1, 'alpha'], [2, 'beta'], [3, 'gamma']])
+    const cluster = new Cluster({ ...loaded.options, nodeId: 2 })
+    expect(cluster.nodeId).to.equal(2)
+    expect(cluster.cmap.get('runtime.config.totem.token')).to.equal(1650)
+    // The example shows a corosync-era `service { }` section: it is read, and ignored with a pointer.
+    expect(loaded.warnings.map((w) => [w.key, w.line])).to.deep.equal([['service', 41]])
+  })
+
   describe('the seed example (SEED.md)', () => {
     it('the fixture is the exact example of SEED.md, plus a nodelist', function () {
       if (!existsSync(SEED_MD)) this.skip()

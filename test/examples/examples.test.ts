@@ -169,3 +169,26 @@ describe('examples: every example runs', function () {
     expect(sets.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 30 }, (_, i) => i + 1))
   })
 })
+
+describe('examples: the README', function () {
+  this.timeout(60_000)
+
+  it("the first program, exactly as README.md shows it, runs (on another port) and each node hears every hello", async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8')
+    const section = readme.slice(readme.indexOf('## A first program'))
+    const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(code, 'a ts block under "A first program"').to.be.a('string')
+    expect(code).to.include("from 'ts-ha'")
+    // Inside the package, 'ts-ha' resolves to this build (package self-reference); the README's code has no type annotations.
+    const file = fileURLToPath(new URL(`../readme-first-${process.pid}.mjs`, import.meta.url))
+    writeFileSync(file, code!.replace('nodes, totem:', `nodes, port: ${basePort(49)}, totem:`))
+    try {
+      const run = new Run([file], {})
+      await new Promise((resolve) => run.child.once('exit', resolve))
+      expect(run.child.exitCode, run.lines.join('\n')).to.equal(0)
+      for (const n of [1, 2, 3]) expect(run.lines.filter((l) => l.startsWith(`node ${n} got "hello from node`)), `node ${n}`).to.have.length(3)
+    } finally {
+      rmSync(file, { force: true })
+    }
+  })
+})

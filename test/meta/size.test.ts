@@ -21,7 +21,8 @@ function fn(header: string, lines: number): string {
 
 describe('meta/size', () => {
   it(`no lib/ file exceeds ${LIMITS.fileLines} lines and no function body ${LIMITS.functionLines}`, () => {
-    const files = tsFiles(lib)
+    // Generated protobuf declarations (the build writes them, nothing is committed) are not ours to split.
+    const files = tsFiles(lib, ['wire/generated'])
     expect(files.length, 'scanned files').to.be.greaterThan(0)
     const hits = scanFiles(files, lib, (source, file) => scanSize(source, file, LIMITS))
     expect(hits, `\n${formatHits(hits)}`).to.deep.equal([])

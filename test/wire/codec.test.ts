@@ -5,7 +5,7 @@ import type {
   CommitEntry, CommitToken, Frame, FrameBody, Mcast, MembJoin, OrfToken, RtrItem,
 } from '../../lib/wire/frames.js'
 import { PROTOCOL_VERSION } from '../../lib/wire/frames.js'
-import { lookupType } from '../../lib/wire/schema.js'
+import { loadProto } from '../../lib/wire/proto-files.js'
 
 const CLUSTER = 'alpha'
 const NODES: readonly NodeId[] = [1, 2, 3, 7, 0xffffffff]
@@ -84,7 +84,8 @@ function permissive(extraNodes: readonly NodeId[], clusterName = CLUSTER): Frame
   return new FrameCodec({ clusterName, nodes: [...NODES, ...extraNodes], frameSizeMax: 1 << 20 })
 }
 
-const frameType = lookupType('totem.proto', 'tsha.totem.v1.Frame')
+// Reflection over proto/ (toObject, fromObject), independent of the generated code the codec uses.
+const frameType = loadProto('totem.proto').lookupType('tsha.totem.v1.Frame')
 
 describe('wire/codec', () => {
   describe('clusterHash', () => {

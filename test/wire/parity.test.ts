@@ -8,7 +8,8 @@ import type {
   CommitEntry, CommitToken, Frame, FrameBody, Guarantee, Mcast, MembJoin, MergeDetect, OrfToken, PgPacket, RtrItem,
   TokenHoldCancel,
 } from '../../lib/wire/frames.js'
-import { loadProto, lookupType } from '../../lib/wire/schema.js'
+import { loadProto } from '../../lib/wire/proto-files.js'
+import { lookupType } from '../../lib/wire/schema.js'
 
 /*
  * The proto is the wire contract and frames.ts is what the protocol core

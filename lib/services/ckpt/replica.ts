@@ -4,7 +4,7 @@ import type { Guarantee } from '../../wire/frames.js'
 import { type Deferred, LocalState, type Pending } from './local.js'
 import { CkptCodec, type CkptMessage } from './messages.js'
 import { type Checkpoint, CkptStore, deleteSection, type Delivery, type Effect, type Outcome, writeSection } from './store.js'
-import type { CkptTraceEntry, CkptTraceKind } from './types.js'
+import { CKPT_RETAIN_FOREVER, type CkptTraceEntry, type CkptTraceKind } from './types.js'
 
 type Of<K extends Delivery['message']['kind']> = Extract<Delivery['message'], { kind: K }>
 
@@ -69,7 +69,8 @@ export class Replica {
 
   /** The lowest member keeps the retention clock of every unopened checkpoint. */
   armRetention(ctx: ServiceContext, c: Checkpoint): void {
-    if (c.available && c.handles.size === 0 && lowest(ctx)) ctx.setTimer(EXPIRE_TIMER + c.name, ctx.now + c.attributes.retentionMs)
+    const expires = c.attributes.retentionMs !== CKPT_RETAIN_FOREVER
+    if (expires && c.available && c.handles.size === 0 && lowest(ctx)) ctx.setTimer(EXPIRE_TIMER + c.name, ctx.now + c.attributes.retentionMs)
     else ctx.cancelTimer(EXPIRE_TIMER + c.name)
   }
 

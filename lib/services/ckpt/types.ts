@@ -9,12 +9,17 @@ export const CKPT_SECTION_SIZE_MAX = 1024 * 1024
 export const CKPT_DEFAULT_MAX_SECTIONS = 4096
 /** Default bytes of section data per transfer message. */
 export const CKPT_TRANSFER_CHUNK_BYTES = 60 * 1024
+/**
+ * Retention meaning "until unlinked" (the SA Forum's SA_TIME_MAX): no expiry
+ * timer is armed. It is the default, so a checkpoint outlives its writer.
+ */
+export const CKPT_RETAIN_FOREVER = Number.MAX_SAFE_INTEGER
 /** Catalog bytes per sync message (a big catalog goes in several). */
 export const CKPT_CATALOG_PART_BYTES = 256 * 1024
 
 /** Set at creation; opening an existing checkpoint ignores the values given. */
 export interface CkptAttributes {
-  /** How long the checkpoint outlives its last close anywhere. */
+  /** How long the checkpoint outlives its last close anywhere; CKPT_RETAIN_FOREVER: until unlinked. */
   readonly retentionMs: number
   readonly maxSections: number
   readonly maxSectionSize: number

@@ -111,7 +111,7 @@ export class LockTable {
   }
 
   /**
-   * Fencing token: one more than the lock's last, and at least ringSeq·2³².
+   * Fencing token: one more than the lock's last, and at least ringSeq·2²⁰.
    * Ring seqs grow across every node's restarts (they are persisted) and
    * any two quorate rings share a member, so a later quorate ring has a
    * higher seq: its tokens exceed every earlier ring's even when the

@@ -78,9 +78,14 @@ export interface Announcement {
   readonly live: readonly string[]
 }
 
-/** Fencing tokens granted in ring `seq` are at least seq·2³²: see LockTable.grant. */
+/**
+ * Fencing tokens granted in ring `seq` are at least seq·2²⁰: see LockTable.grant.
+ * Ring seqs start from the wall clock in ms (about 2⁴¹ today), so 20 bits keep
+ * tokens within 64 bits until the year 2527, and a ring would need over a
+ * million grants of one lock per ms of its life to reach the next ring's floor.
+ */
 export function tokenFloor(ringSeq: number): bigint {
-  return BigInt(ringSeq) << 32n
+  return BigInt(ringSeq) << 20n
 }
 
 export function compatible(a: LckMode, b: LckMode): boolean {
