@@ -19,6 +19,10 @@ export type ClusterErrorCode =
   | 'ERR_LOCK_TIMEOUT'
   | 'ERR_LOCK_LOST'
   | 'ERR_NO_SPACE'
+  /** The admin socket refused, or the client refused the socket (cookie, file modes, owners). */
+  | 'ERR_ACCESS'
+  /** A malformed or oversized admin frame; the connection is closed. */
+  | 'ERR_PROTOCOL'
   | 'ERR_TRANSPORT'
   /** A message was accepted but will never be delivered here; whether other members delivered it is unknown. */
   | 'ERR_NOT_DELIVERED'

@@ -9,7 +9,7 @@ export interface CliCommand {
    * exit status ({@link EXIT_OK}, {@link EXIT_ERROR} or {@link EXIT_USAGE}).
    * Writes its own messages; may throw only for bugs.
    */
-  run(args: string[]): number | Promise<number>
+  run(args: string[], io?: CliOutput): number | Promise<number>
 }
 
 /** Success. */
@@ -23,10 +23,13 @@ export const EXIT_USAGE = 2
 export interface CliOutput {
   out(line: string): void
   err(line: string): void
+  /** stdout is a terminal (watch modes redraw the screen instead of appending). */
+  readonly tty?: boolean
 }
 
 /** Writes to the process's stdout and stderr. */
 export const processOutput: CliOutput = {
   out: (line) => void process.stdout.write(`${line}\n`),
   err: (line) => void process.stderr.write(`${line}\n`),
+  get tty() { return process.stdout.isTTY === true },
 }

@@ -61,5 +61,5 @@ export function keygenCommand(args: string[], io: CliOutput = processOutput): nu
 export const keygen: CliCommand = {
   summary: 'create the cluster authkey (256 random bytes, mode 0400)',
   usage: USAGE,
-  run: (args) => keygenCommand(args),
+  run: (args, io) => keygenCommand(args, io),
 }

@@ -8,11 +8,26 @@
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processOutput, type CliCommand, type CliOutput } from './command.js'
+import { TS_HA_VERSION } from '../util/version.js'
+import { cfg } from './cfg.js'
+import { cmap } from './cmap.js'
+import { cpg } from './cpg.js'
+import { node } from './node.js'
+import { quorum } from './quorum.js'
+import { status } from './status.js'
 import { keygen } from './keygen.js'
+import { simulateCli } from './simulate.js'
 
 /** Every `ts-ha` subcommand, by name. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  status,
+  quorum,
+  cfg,
+  cmap,
+  cpg,
+  node,
   keygen,
+  simulate: simulateCli,
 }
 
 function overview(): string {
@@ -36,13 +51,17 @@ export async function main(argv: string[], io: CliOutput = processOutput): Promi
     return EXIT_USAGE
   }
   if (name === 'help' || name === '--help' || name === '-h') return help(rest, io)
+  if (name === '--version' || name === '-V') {
+    io.out(`ts-ha ${TS_HA_VERSION}`)
+    return EXIT_OK
+  }
   const command = lookup(name)
   if (command === undefined) {
     io.err(`ts-ha: unknown command '${name}'`)
     io.err(overview())
     return EXIT_USAGE
   }
-  return command.run(rest)
+  return command.run(rest, io)
 }
 
 function help(args: string[], io: CliOutput): number {

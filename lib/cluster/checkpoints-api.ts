@@ -1,10 +1,13 @@
 import { EventEmitter } from 'eventemitter3'
 import { ClusterError } from '../errors.js'
+import type { CheckpointInfo } from '../services/ckpt/types.js'
 import { CKPT_RETAIN_FOREVER } from '../services/ckpt/types.js'
 import { type CallBudget, hasBudget, retryWithin } from './budget.js'
 import type { EngineLink } from './link.js'
 import { deadlineOf, type Readiness } from './readiness.js'
 import { args, check } from './validate.js'
+
+export type { CheckpointInfo } from '../services/ckpt/types.js'
 
 export interface OpenOptions {
   /** Create the checkpoint when it does not exist (needs quorum). @default false */
@@ -140,6 +143,11 @@ export class Checkpoint extends EventEmitter<CheckpointEvents> {
     await this.close()
   }
 
+  /** Every checkpoint on this node with its size, sorted by name (`ts-ha status`, metrics). */
+  async list(): Promise<CheckpointInfo[]> {
+    return await this.#link.request('ckpt', 'list', {}) as CheckpointInfo[]
+  }
+
   /** @internal */
   dispatch(event: CheckpointEvent): void {
     switch (event.type) {
@@ -222,6 +230,11 @@ export class CheckpointsApi {
   /** @internal Closes every handle opened here: a graceful stop. */
   async closeEvery(): Promise<void> {
     await Promise.allSettled([...this.#open.values()].map((c) => c.close()))
+  }
+
+  /** Every checkpoint on this node with its size, sorted by name (`ts-ha status`, metrics). */
+  async list(): Promise<CheckpointInfo[]> {
+    return await this.#link.request('ckpt', 'list', {}) as CheckpointInfo[]
   }
 
   /** @internal */

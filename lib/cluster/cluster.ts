@@ -10,6 +10,7 @@ import type { QuorumEvent } from '../services/quorum/types.js'
 import type { ConfigurationChange } from '../totem/events.js'
 import type { NodeId } from '../totem/ring-id.js'
 import type { MemoryHub } from '../transport/memory.js'
+import { NodeShell } from '../shell/node-shell.js'
 import { CheckpointsApi, type CheckpointEvent } from './checkpoints-api.js'
 import { CmapApi } from './cmap-api.js'
 import { CpgApi } from './cpg-api.js'
@@ -115,6 +116,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly #engine: EngineOptions
   #stats: EngineStats | undefined
   #stopping: Promise<void> | undefined
+  /** Admin socket and metrics listener (main thread). */
+  readonly #shell: NodeShell
 
   constructor(init: ClusterInit) {
     super()
@@ -141,6 +144,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.clm = new Membership(options.nodes)
     this.#readiness.update({ quorate: this.quorum.quorate })
     configKeys(this.#store, this.options, clusterTotemConfig(this.options))
+    this.#shell = new NodeShell(this)
   }
 
   /** Parses corosync.conf text (totem, interface, nodelist, quorum, logging); bad values throw ConfigError with key and line. */
@@ -156,6 +160,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   get members(): readonly Member[] { return this.clm.members }
+  /** The admin socket `ts-ha` commands reach this node by, while it serves one. */
+  get adminSocket(): string | undefined { return this.#shell.adminSocket }
+  /** `http://host:port/` of the metrics and status-page listener, while it serves (option `metrics`). */
+  get metricsUrl(): string | undefined { return this.#shell.metricsUrl }
+
+  /** This node's metrics in the Prometheus text format (what `/metrics` serves). */
+  metrics(): Promise<string> { return this.#shell.metrics() }
   get ringId(): ClusterRingId | undefined { return this.clm.ringId }
 
   /**
@@ -178,9 +189,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#mainLag.enable()
     const inline = this.options.engine === 'inline' || this.options.transport === 'memory'
     try {
+      await this.#shell.open()
       await this.#link.open(this.#engine, { inline, hub: this.#hub, engineWorker: this.options.engineWorker })
     } catch (error) {
       this.#mainLag.disable()
+      await this.#shell.close()
       throw error
     }
     this.#readiness.update({ running: true })
@@ -257,6 +270,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   async #stop(options: StopOptions): Promise<void> {
     const { signal } = options
+    await this.#shell.close()
     const deadline = deadlineOf(options.timeoutMs ?? Math.max(5000, 2 * clusterTotemConfig(this.options).token))
     if (this.#link.state === 'running' && signal?.aborted !== true) {
       const graceful = Promise.allSettled([this.cpg.leaveAll(), this.locks.releaseAll(), this.checkpoints.closeEvery()])
@@ -274,6 +288,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   #closed(error: ClusterError): void {
+    void this.#shell.close()
     this.#mainLag.disable()
     this.#readiness.end(error)
     this.cpg.closeAll(error)

@@ -186,6 +186,13 @@ function groupIterator(group: Group, highWaterMark: number, onClose: Set<(e: Clu
   }
 }
 
+/** A process group and its members, cluster-wide. */
+export interface GroupInfo {
+  readonly name: string
+  /** Ordered by node id, then member id. */
+  readonly members: readonly CpgMember[]
+}
+
 /** `cluster.cpg`: closed process groups. */
 export class CpgApi {
   readonly #link: EngineLink
@@ -232,6 +239,11 @@ export class CpgApi {
   async members(group: string): Promise<readonly CpgMember[]> {
     check(args.groupName, group, 'group')
     return await this.#link.request('cpg', 'members', { group }) as CpgMember[]
+  }
+
+  /** Every group with at least one member anywhere in the cluster, sorted by name (corosync cpg_iteration). */
+  async groups(): Promise<GroupInfo[]> {
+    return await this.#link.request('cpg', 'list', {}) as GroupInfo[]
   }
 
   /** Groups this node's members are in, for status(). */

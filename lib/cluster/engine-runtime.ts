@@ -77,6 +77,8 @@ export class EngineRuntime {
     this.#statsTimer = setInterval(() => { this.#sendStats() }, STATS_INTERVAL_MS)
     this.#statsTimer.unref()
     this.#send({ t: 'started' })
+    // Counters exist from the start (as in corosync), not only after the first interval.
+    this.#sendStats()
   }
 
   handle(message: ToEngine): void {

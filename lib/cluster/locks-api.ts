@@ -21,6 +21,27 @@ export interface AcquireOptions {
   readonly signal?: AbortSignal
 }
 
+/** One lock as the replicated table holds it (`ts-ha status`, metrics). */
+export interface LockInfo {
+  readonly name: string
+  /** The highest fencing token granted so far for this name. */
+  readonly lastToken: bigint
+  /** Grants are held back (lock delay after a holder's node failed or left). */
+  readonly delayed: boolean
+  /** Current holders, in grant order. */
+  readonly holders: readonly { readonly nodeId: number; readonly mode: LockMode; readonly fencingToken: bigint }[]
+  /** Queued requests, in FIFO order. */
+  readonly waiters: readonly { readonly nodeId: number; readonly mode: LockMode }[]
+}
+
+interface LockRow {
+  readonly name: string
+  readonly lastToken: bigint
+  readonly delayed: boolean
+  readonly holders: readonly { readonly node: number; readonly mode: LockMode; readonly token: bigint }[]
+  readonly waiters: readonly { readonly node: number; readonly mode: LockMode }[]
+}
+
 /** What the LCK service tells the library about a hold it took away. */
 export interface LockLostEvent {
   readonly type: 'lost'
@@ -163,6 +184,16 @@ export class LocksApi {
     } finally {
       await lock.release()
     }
+  }
+
+  /** Every lock the cluster knows of (held, waited for, or granted before), sorted by name; the same on every member. */
+  async list(): Promise<LockInfo[]> {
+    const rows = await this.#link.request('lck', 'list', {}) as LockRow[]
+    return rows.map((r) => ({
+      name: r.name, lastToken: r.lastToken, delayed: r.delayed,
+      holders: r.holders.map((h) => ({ nodeId: h.node, mode: h.mode, fencingToken: h.token })),
+      waiters: r.waiters.map((w) => ({ nodeId: w.node, mode: w.mode })),
+    }))
   }
 
   /** @internal */

@@ -49,6 +49,30 @@ export interface LockOptions {
   readonly lockDelayMs?: number
 }
 
+/**
+ * The node's admin socket (what the `ts-ha` command talks to). A Unix socket
+ * with a cookie file beside it that clients must present.
+ */
+export interface AdminOptions {
+  /**
+   * Socket path. Default `<dir>/<clusterName>-<nodeId>.sock` with `<dir>`
+   * `/run/ts-ha` as root, else `$XDG_RUNTIME_DIR/ts-ha`, else `<tmpdir>/ts-ha-<uid>`.
+   */
+  readonly socket?: string
+  /** Group (name or gid) whose members may administer the node: socket 0660, cookie 0640 with this group. */
+  readonly group?: string | number
+  /** Socket mode. @default 0o660 with `group`, else 0o600 */
+  readonly mode?: number
+}
+
+/** The metrics and status-page HTTP listener. */
+export interface MetricsOptions {
+  /** TCP port (0: any free port; see `cluster.metricsUrl`). */
+  readonly port: number
+  /** Address to bind. @default '127.0.0.1' (loopback only) */
+  readonly host?: string
+}
+
 export interface ClusterOptions {
   /** Frames of another cluster name are ignored, even on the same port. */
   readonly clusterName: string
@@ -68,6 +92,10 @@ export interface ClusterOptions {
   readonly totem?: TotemOptions
   readonly quorum?: QuorumOptions
   readonly locks?: LockOptions
+  /** The admin socket for `ts-ha status` and friends; `false` for none. @default {} (on, at the default path) */
+  readonly admin?: AdminOptions | false
+  /** Serve Prometheus metrics and the status page over HTTP. @default false */
+  readonly metrics?: MetricsOptions | false
   /** @default false */
   readonly secauth?: SecauthOptions
   /**

@@ -1,4 +1,4 @@
-import type { QuorumEvent } from '../services/quorum/types.js'
+import type { QuorumEvent, QuorumState } from '../services/quorum/types.js'
 import type { NodeId } from '../totem/ring-id.js'
 import type { EngineLink } from './link.js'
 import { args, check } from './validate.js'
@@ -12,6 +12,28 @@ export interface QuorumInfo {
   /** Votes needed: floor(expected / 2) + 1, or 1 with twoNode. */
   readonly quorum: number
   readonly members: readonly NodeId[]
+}
+
+/** One node of votequorum's table (corosync-quorumtool -l). */
+export interface QuorumNodeInfo {
+  readonly nodeId: NodeId
+  /** `member` of the current ring, `dead` (seen before, gone now) or `leaving` (announced a graceful leave). */
+  readonly state: 'member' | 'dead' | 'leaving'
+  readonly votes: number
+  readonly expectedVotes: number
+}
+
+/** The whole votequorum picture on this node (corosync-quorumtool -s). */
+export interface QuorumStatus extends QuorumInfo {
+  readonly provider: 'votequorum' | 'none'
+  /** The expected votes quorum was derived from (the highest among the members). */
+  readonly highestExpected: number
+  /** Every node ever heard of, by id. */
+  readonly nodes: readonly QuorumNodeInfo[]
+  /** corosync-quorumtool's flags: Quorate, WaitForAll, LastManStanding, AutoTieBreaker, 2Node. */
+  readonly flags: readonly string[]
+  /** wait_for_all is still holding quorum back. */
+  readonly waitingForAll: boolean
 }
 
 /** `cluster.quorum`: votequorum state and its runtime knobs (corosync-quorumtool). */
@@ -32,6 +54,15 @@ export class QuorumApi {
   get expectedVotes(): number { return this.#info.expectedVotes }
   get quorum(): number { return this.#info.quorum }
   get info(): QuorumInfo { return this.#info }
+
+  /** Asks the engine for the full votequorum state, with the node table. */
+  async status(): Promise<QuorumStatus> {
+    if (this.#provider === 'none') {
+      return { ...this.#info, provider: 'none', highestExpected: this.#info.expectedVotes, flags: ['Quorate'], waitingForAll: false,
+        nodes: this.#info.members.map((nodeId) => ({ nodeId, state: 'member' as const, votes: 1, expectedVotes: this.#info.expectedVotes })) }
+    }
+    return quorumStatus(await this.#link.request('votequorum', 'state', {}) as QuorumState)
+  }
 
   /** Changes expected votes cluster-wide (corosync-quorumtool -e). */
   async setExpectedVotes(value: number): Promise<void> {
@@ -64,5 +95,19 @@ export class QuorumApi {
     if (this.#provider !== 'none') return undefined
     this.#info = { quorate: true, votes: members.length, expectedVotes: members.length, quorum: 1, members }
     return this.#info
+  }
+}
+
+function quorumStatus(s: QuorumState): QuorumStatus {
+  const flags: string[] = []
+  if (s.quorate) flags.push('Quorate')
+  if (s.waitForAll) flags.push('WaitForAll')
+  if (s.lastManStanding) flags.push('LastManStanding')
+  if (s.autoTieBreaker !== 'none') flags.push('AutoTieBreaker')
+  if (s.twoNode) flags.push('2Node')
+  return {
+    provider: 'votequorum', quorate: s.quorate, votes: s.votes, expectedVotes: s.expectedVotes, quorum: s.quorum, members: s.members,
+    highestExpected: s.highestExpected, flags, waitingForAll: s.waitForAllStatus,
+    nodes: s.nodes.map((n) => ({ nodeId: n.nodeId, state: n.state, votes: n.votes, expectedVotes: n.expectedVotes })),
   }
 }

@@ -10,7 +10,7 @@ import {
 } from './check.js'
 import { clusterTotemConfig } from './engine-runtime.js'
 import type { Logger } from './logger.js'
-import type { ClusterOptions, LockOptions, NodeConfig, QuorumOptions } from './options.js'
+import type { AdminOptions, ClusterOptions, LockOptions, MetricsOptions, NodeConfig, QuorumOptions } from './options.js'
 
 /**
  * The one boundary where the public API's inputs are checked: `new Cluster()`
@@ -60,6 +60,17 @@ const logger: Rule = (value, path, kind) => {
   }
 }
 
+// Types only here; the shell (lib/shell/shell-options.ts) checks modes, path lengths and groups.
+const admin: Rule = (value, path, kind) => {
+  if (value === false) return
+  const group = either([string({ nonEmpty: true }), u32], 'a group name or a gid')
+  object<AdminOptions>({ socket: string({ nonEmpty: true }), group, mode: integer(0, 0o777) })(value, path, kind)
+}
+const metrics: Rule = (value, path, kind) => {
+  if (value === false) return
+  object<MetricsOptions>({ port: integer(0, 65535), host: string({ nonEmpty: true }) }, ['port'])(value, path, kind)
+}
+
 const instance: Rule = (value, path, kind) => { if (typeof value !== 'object' || value === null) fail(kind, path, 'expected an object') }
 
 const cluster: Shape<ClusterOptions & { memoryHub: unknown }> = {
@@ -68,7 +79,7 @@ const cluster: Shape<ClusterOptions & { memoryHub: unknown }> = {
   bindAddr: string({ nonEmpty: true }), totem: object(totem), quorum: object(quorum), locks: object(locks), secauth,
   engine: oneOf('worker', 'inline'), stateDir: either([string({ nonEmpty: true }), oneOf(false)], 'a directory path (a string) or false'),
   logger, engineWorker: either([string({ nonEmpty: true }), (v, p, k) => { if (!(v instanceof URL)) fail(k, p, 'not a URL') }], 'a path or a file: URL'),
-  memoryHub: instance,
+  admin, metrics, memoryHub: instance,
 }
 
 /**

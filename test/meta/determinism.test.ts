@@ -15,9 +15,11 @@ const lib = fileURLToPath(new URL('../../../lib/', import.meta.url))
 /**
  * Host adapters may touch the real world: runtime/ and transport/ drive the
  * cores, cluster/ is the facade's shell (worker thread, timers, link to it).
+ * The operator's side is I/O too: ipc/ (admin socket), metrics/ (HTTP),
+ * shell/ (what serves them), cli/ (the ts-ha command).
  * The simulator has its own seeded PRNG and virtual clock.
  */
-const HOST = ['runtime', 'transport', 'cluster']
+const HOST = ['runtime', 'transport', 'cluster', 'ipc', 'metrics', 'shell', 'cli']
 const SIM = 'sim'
 
 function both(source: string, file: string): Hit[] {

@@ -101,8 +101,9 @@ describe('multiprocess: lock holders across a 3|2 partition between network name
     const c = cluster!
     const work = contend(c, ids, 18_000)
     await new Promise((resolve) => setTimeout(resolve, 2000))
-    const cutAt = monotonicMs()
     net!.partition([[1, 2, 3], [4, 5]])
+    // The cut is complete only once partition() returns: grants delivered before that are legitimate.
+    const cutAt = monotonicMs()
     await c.waitFor(() => [4, 5].every((id) => lastEvent(c, id, 'quorum')?.quorate === false), 30_000, 'the 2-side to lose quorum')
     await new Promise((resolve) => setTimeout(resolve, 3000))
     const healAt = monotonicMs()

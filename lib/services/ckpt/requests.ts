@@ -3,7 +3,7 @@ import type { ClientRequest, ServiceContext } from '../service.js'
 import type { Reply } from './local.js'
 import type { CkptMessage } from './messages.js'
 import type { Replica } from './replica.js'
-import { CKPT_DEFAULT_MAX_SECTIONS, CKPT_NAME_MAX, CKPT_SECTION_SIZE_MAX, type CkptAttributes } from './types.js'
+import { CKPT_DEFAULT_MAX_SECTIONS, CKPT_NAME_MAX, CKPT_SECTION_SIZE_MAX, type CheckpointInfo, type CkptAttributes } from './types.js'
 
 /**
  * Client requests. Checks that need no replicated state are made here (a fast
@@ -43,6 +43,7 @@ function refused(result: McastResult): [string, string] {
 
 export function handleRequest(ctx: ServiceContext, replica: Replica, request: ClientRequest, r: Reply): void {
   const args = (request.args ?? {}) as Args
+  if (request.op === 'list') return r.ok(list(replica))
   const invalid = badName(args['name'], 'a checkpoint name')
   if (invalid !== undefined) return r.fail('ERR_INVALID_ARGUMENT', invalid)
   switch (request.op) {
@@ -152,4 +153,12 @@ function sections(replica: Replica, args: Args, r: Reply): void {
       return true
     },
   })
+}
+
+/** One row per checkpoint on this node, sorted by name. */
+function list(replica: Replica): CheckpointInfo[] {
+  return [...replica.store.checkpoints.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => ({
+    name: c.name, sections: c.sectionCount, bytes: c.bytes, openHandles: c.handles.size, complete: c.complete, available: c.available,
+    retentionMs: c.attributes.retentionMs,
+  }))
 }

@@ -67,3 +67,19 @@ export interface CkptTraceEntry {
   readonly prior?: { readonly epoch: number; readonly version: number; readonly complete: boolean }
   readonly winner?: { readonly epoch: number; readonly version: number }
 }
+
+/** One checkpoint as this node holds it (`cluster.checkpoints.list()`, `ts-ha status`). */
+export interface CheckpointInfo {
+  readonly name: string
+  readonly sections: number
+  /** Bytes of section data held here. */
+  readonly bytes: number
+  /** Handles open on it, cluster-wide. */
+  readonly openHandles: number
+  /** False while this node's copy is still being received. */
+  readonly complete: boolean
+  /** False while no member holds the latest complete copy (writes are refused, reads wait). */
+  readonly available: boolean
+  /** How long it outlives its last close. */
+  readonly retentionMs: number
+}

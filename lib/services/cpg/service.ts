@@ -116,6 +116,7 @@ export class CpgService implements Service {
       case 'leave': return this.#leave(ctx, request.client, String(args['memberId']), ok, fail)
       case 'mcast': return this.#mcast(ctx, request.client, args, ok, fail)
       case 'members': return ok(this.table.members(String(args['group'])))
+      case 'list': return ok(this.table.groups().map((name) => ({ name, members: this.table.members(name) })))
       default: return fail('ERR_INVALID_ARGUMENT', `cpg has no operation ${request.op}`)
     }
   }

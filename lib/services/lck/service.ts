@@ -146,6 +146,7 @@ export class LckService implements Service {
     switch (request.op) {
       case 'acquire': return this.#acquire(ctx, request, answer, fail)
       case 'release': return this.#release(ctx, request, ok, fail)
+      case 'list': return ok(this.#table.records())
       case 'cancel':
         ok()
         return this.#cancel(ctx, this.#local.byWaiter(request.client, stringArg(request.args, 'waiterId') ?? ''), 'abort')
