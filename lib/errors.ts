@@ -24,6 +24,8 @@ export type ClusterErrorCode =
   /** A malformed or oversized admin frame; the connection is closed. */
   | 'ERR_PROTOCOL'
   | 'ERR_TRANSPORT'
+  /** A message was accepted but will never be delivered here; whether other members delivered it is unknown. */
+  | 'ERR_NOT_DELIVERED'
 
 /**
  * Instances carry the names of their class chain under a registry symbol, so

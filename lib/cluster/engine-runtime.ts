@@ -4,6 +4,7 @@ import { readAuthKey } from '../crypto/authkey.js'
 import { ConfigError } from '../errors.js'
 import { systemClock } from '../runtime/clock.js'
 import { CoreDriver } from '../runtime/core-driver.js'
+import { testFrameChecksum, withTestFaults } from '../runtime/test-hooks.js'
 import { CkptService } from '../services/ckpt/service.js'
 import { CpgService } from '../services/cpg/service.js'
 import { CPG_MESSAGE_SIZE_MAX } from '../services/cpg/types.js'
@@ -51,7 +52,7 @@ export class EngineRuntime {
     const ids = options.nodes.map((n) => n.nodeId)
     // The secret first: a missing key is the likelier mistake, and it must not leave a bound socket behind.
     const authKey = secretOf(options)
-    const raw = createTransport(options, frameSizeMaxFor(config), hub)
+    const raw = withTestFaults(createTransport(options, frameSizeMaxFor(config), hub))
     this.#transport = authKey === undefined ? raw : secure(raw, { authKey, clusterName: options.clusterName, nodeId: options.nodeId })
     const frameSizeMax = Math.min(frameSizeMaxFor(config), this.#transport.frameSizeMax)
     const ring = engineRingStore(options.ringFile, log)
@@ -62,7 +63,9 @@ export class EngineRuntime {
     const store = ring.store
     this.#driver = new CoreDriver<HostEvent>({
       self: options.nodeId, core: this.#host, transport: this.#transport, store, clock: systemClock,
-      codec: new FrameCodec({ clusterName: options.clusterName, nodes: ids, frameSizeMax }),
+      codec: new FrameCodec({
+        clusterName: options.clusterName, nodes: ids, frameSizeMax, checksum: this.#transport.authenticated !== true && testFrameChecksum(),
+      }),
       onEvent: (event) => { this.#send({ t: 'event', event }) },
     })
     this.#lag = monitorEventLoopDelay({ resolution: 10 })

@@ -41,7 +41,7 @@ export interface CoreDriverOptions<E> {
  * events handed on. Frames to self go round the event loop like loopback.
  */
 export class CoreDriver<E> {
-  readonly rxDropped: Record<DropReason, number> = { malformed: 0, version: 0, cluster: 0, sender: 0, oversize: 0 }
+  readonly rxDropped: Record<DropReason, number> = { malformed: 0, version: 0, cluster: 0, sender: 0, oversize: 0, checksum: 0 }
   readonly #o: CoreDriverOptions<E>
   #loopback: Frame[] = []
   #loopbackScheduled = false

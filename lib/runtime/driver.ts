@@ -25,6 +25,11 @@ export interface TotemDriverOptions {
   readonly clock?: Clock
   /** See {@link EngineInit.autoTransAck}. @default true */
   readonly autoTransAck?: boolean
+  /**
+   * CRC-32C on every frame (the codec's `checksum` option).
+   * @default true unless the transport authenticates datagrams (secauth)
+   */
+  readonly frameChecksum?: boolean
 }
 
 export type TotemDriverEvents = {
@@ -63,7 +68,8 @@ export class TotemDriver extends EventEmitter<TotemDriverEvents> {
     this.#transport = options.transport
     const store = options.store ?? memoryRingStore()
     const frameSizeMax = Math.min(frameSizeMaxFor(this.config), options.transport.frameSizeMax)
-    const codec = new FrameCodec({ clusterName: options.clusterName, nodes: options.nodes, frameSizeMax })
+    const checksum = options.frameChecksum ?? options.transport.authenticated !== true
+    const codec = new FrameCodec({ clusterName: options.clusterName, nodes: options.nodes, frameSizeMax, checksum })
     const engine = new TotemEngine({
       self: options.self, nodes: options.nodes, config: this.config, ringSeq: store.load(),
       seed: options.self, autoTransAck: options.autoTransAck ?? true,

@@ -8,6 +8,7 @@ import type { Delivery } from '../totem/events.js'
 import { fileRingStore, memoryRingStore } from './ring-store.js'
 import { type ChildMessage, type Digest, monotonicMs, type NodeSpec, type ParentMessage } from './node-protocol.js'
 import { MessageSender } from './message-sender.js'
+import { testFrameChecksum, withTestFaults } from './test-hooks.js'
 
 /**
  * A Totem node as its own OS process, controlled by the parent over IPC:
@@ -23,11 +24,11 @@ function tell(message: ChildMessage): void {
 
 const config = totemConfig(spec.totem ?? {}, spec.nodes.length)
 const frameSizeMax = frameSizeMaxFor(config)
-const transport = spec.transport === 'udp'
+const transport = withTestFaults(spec.transport === 'udp'
   ? udp({ self: spec.self, nodes: spec.nodes, port: spec.port, mcastAddr: spec.mcastAddr ?? '239.255.1.1', ttl: 0, frameSizeMax })
-  : udpu({ self: spec.self, nodes: spec.nodes, port: spec.port, frameSizeMax, ...(spec.ports === undefined ? {} : { ports: spec.ports }) })
+  : udpu({ self: spec.self, nodes: spec.nodes, port: spec.port, frameSizeMax, ...(spec.ports === undefined ? {} : { ports: spec.ports }) }))
 const driver = new TotemDriver({
-  self: spec.self, nodes: spec.nodes.map((n) => n.nodeId), clusterName: spec.clusterName, transport,
+  self: spec.self, nodes: spec.nodes.map((n) => n.nodeId), clusterName: spec.clusterName, transport, frameChecksum: testFrameChecksum(),
   ...(spec.totem === undefined ? {} : { totem: spec.totem }),
   store: spec.ringStorePath === undefined ? memoryRingStore() : fileRingStore(spec.ringStorePath),
 })

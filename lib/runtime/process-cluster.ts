@@ -34,6 +34,8 @@ export interface ProcessClusterOptions {
   readonly execArgv?: readonly string[]
   /** Runs the node inside a network namespace (`ip netns exec <ns>`). */
   readonly namespace?: (id: NodeId) => string | undefined
+  /** Extra environment of each node process (e.g. the test-only knobs of `lib/runtime/test-hooks.ts`). */
+  readonly env?: (id: NodeId) => Readonly<Record<string, string>>
 }
 
 export interface NodeEvent {
@@ -86,9 +88,10 @@ export class ProcessCluster {
     writeFileSync(specPath, JSON.stringify(o.program === 'cluster' ? clusterSpec(spec, this.#dir, o.cluster) : spec))
     const ns = o.namespace?.(id)
     const execArgv = [...(o.execArgv ?? [])]
+    const env = { ...process.env, ...o.env?.(id) }
     const child = ns === undefined
-      ? fork(program, [specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
-      : spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, program, specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      ? fork(program, [specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env })
+      : spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, program, specPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env })
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
     this.#running.set(id, { child, exited })
     child.on('message', (message: ChildMessage) => {

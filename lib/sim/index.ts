@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { Simulation } from './simulation.js'
-export type { SimulationOptions } from './simulation.js'
+export type { CorruptionStats, SimulationOptions } from './simulation.js'
 export { SimNetwork } from './network.js'
 export type { DropReason as NetworkDropReason, NetworkOptions, NetworkStats, SimNetworkInit } from './network.js'
 export { FaultProcess } from './faults.js'

@@ -1,3 +1,4 @@
+import { CORRUPTION_KINDS, corrupt } from '../transport/corruption.js'
 import { assert } from '../util/assert.js'
 import { assertRatio, type Prng, type Ratio } from './prng.js'
 
@@ -21,6 +22,13 @@ export interface NetworkOptions {
   duplicate: Ratio
   /** Datagrams a directed link may hold in flight; see {@link SimNetwork.submit} for overflow. */
   linkCapacityMax: number
+  /**
+   * Probability that a datagram copy is damaged in flight (bit flips,
+   * truncation, a splice with another datagram, garbage: see
+   * `lib/transport/corruption.ts`); the damaged copy is delivered instead of
+   * the original. Default none.
+   */
+  corrupt?: Ratio
 }
 
 /** Construction parameters of a {@link SimNetwork}. */
@@ -32,8 +40,8 @@ export interface SimNetworkInit {
   /** Every node id that may send or receive. */
   nodes: readonly number[]
   options: NetworkOptions
-  /** Receives each datagram that survives. `bytes` is the network's own copy. */
-  onDeliver: (from: number, to: number, bytes: Uint8Array) => void
+  /** Receives each datagram that survives. `bytes` is the network's own copy; `altered` when it was damaged. */
+  onDeliver: (from: number, to: number, bytes: Uint8Array, altered: boolean) => void
 }
 
 /** Why a datagram was dropped. */
@@ -44,6 +52,8 @@ export interface NetworkStats {
   submitted: number
   delivered: number
   duplicated: number
+  /** Copies damaged in flight (delivered damaged unless dropped for another reason). */
+  corrupted: number
   dropped: Record<DropReason, number>
 }
 
@@ -60,6 +70,7 @@ interface Flight {
   readonly from: number
   readonly to: number
   readonly bytes: Uint8Array
+  readonly altered: boolean
   at: number
   /** Position in its link's `inFlight`, or -1 once delivered or dropped. */
   index: number
@@ -83,10 +94,14 @@ export class SimNetwork {
   private groupOf: Map<number, number> | null = null
   private groups: number[][] = []
   private lastNow = -Infinity
+  /** The datagram submitted before the current one: the tail of the next splice. */
+  private previous: Uint8Array | undefined
+  private current: Uint8Array | undefined
   private readonly counters: NetworkStats = {
     submitted: 0,
     delivered: 0,
     duplicated: 0,
+    corrupted: 0,
     dropped: { partition: 0, 'partition-in-flight': 0, loss: 0, capacity: 0 },
   }
 
@@ -142,7 +157,7 @@ export class SimNetwork {
     this.counters.submitted++
     if (from === to) {
       assert(link.inFlight.length < LOOPBACK_IN_FLIGHT_MAX, `node ${from} has ${LOOPBACK_IN_FLIGHT_MAX} datagrams in flight to itself`)
-      this.launch(link, { from, to, bytes: bytes.slice(), at: now + this.options.delayMinMs, index: -1 })
+      this.launch(link, { from, to, bytes: bytes.slice(), altered: false, at: now + this.options.delayMinMs, index: -1 })
       return
     }
     if (!this.isConnected(from, to)) {
@@ -157,6 +172,12 @@ export class SimNetwork {
     if (this.prng.ratio(this.options.duplicate)) {
       this.counters.duplicated++
       this.sendCopy(now, link, from, to, bytes)
+    }
+    // The tail of the next splice: another datagram, not one more copy of this one (a multicast
+    // is submitted once per receiver).
+    if (this.options.corrupt !== undefined && bytes !== this.current) {
+      this.previous = this.current?.slice()
+      this.current = bytes
     }
   }
 
@@ -232,6 +253,11 @@ export class SimNetwork {
     this.options.duplicate = r
   }
 
+  setCorrupt(r: Ratio): void {
+    assertRatio(r, 'corrupt')
+    this.options.corrupt = r
+  }
+
   /** Whether from → to currently passes datagrams (clogs delay but do not disconnect). */
   isConnected(from: number, to: number): boolean {
     const link = this.link(from, to)
@@ -281,7 +307,10 @@ export class SimNetwork {
     const { delayMinMs, delayMeanMs, linkCapacityMax } = this.options
     // Whole milliseconds keep traces readable and make Math.log's last-bit rounding irrelevant in practice.
     const arrival = now + delayMinMs + Math.round(this.prng.exponential(delayMeanMs))
-    const flight: Flight = { from, to, bytes: bytes.slice(), at: Math.max(arrival, link.clogUntil), index: -1 }
+    const damaged = this.damage(bytes)
+    const flight: Flight = {
+      from, to, bytes: damaged ?? bytes.slice(), altered: damaged !== undefined, at: Math.max(arrival, link.clogUntil), index: -1,
+    }
     if (link.inFlight.length >= linkCapacityMax) {
       const victim = link.inFlight[this.prng.int(link.inFlight.length)]
       assert(victim !== undefined, 'capacity victim missing')
@@ -289,6 +318,18 @@ export class SimNetwork {
       this.counters.dropped.capacity++
     }
     this.launch(link, flight)
+  }
+
+  /** A damaged copy of `bytes`, or undefined when this copy travels intact. No draws when corruption is off. */
+  private damage(bytes: Uint8Array): Uint8Array | undefined {
+    const p = this.options.corrupt
+    if (p === undefined || p[0] === 0 || !this.prng.ratio(p)) return undefined
+    const int = (n: number): number => this.prng.int(n)
+    const damaged = corrupt(bytes, this.prng.pick(CORRUPTION_KINDS), int, this.previous)
+    // Two flips of one bit, or a splice of identical tails, leave the datagram as it was.
+    if (Buffer.from(damaged.buffer, damaged.byteOffset, damaged.byteLength).equals(bytes)) return undefined
+    this.counters.corrupted++
+    return damaged
   }
 
   private launch(link: Link, flight: Flight): void {
@@ -313,7 +354,7 @@ export class SimNetwork {
       return
     }
     this.counters.delivered++
-    this.onDeliver(from, to, flight.bytes)
+    this.onDeliver(from, to, flight.bytes, flight.altered)
   }
 
   /** Takes a flight off its link (swap-remove; order within the list carries no meaning). */
@@ -347,5 +388,6 @@ function validateOptions(o: NetworkOptions): void {
   assert(Number.isFinite(o.delayMeanMs) && o.delayMeanMs >= 0, `delayMeanMs must be >= 0, got ${o.delayMeanMs}`)
   assertRatio(o.loss, 'loss')
   assertRatio(o.duplicate, 'duplicate')
+  if (o.corrupt !== undefined) assertRatio(o.corrupt, 'corrupt')
   assert(Number.isInteger(o.linkCapacityMax) && o.linkCapacityMax >= 1, `linkCapacityMax must be a positive integer, got ${o.linkCapacityMax}`)
 }

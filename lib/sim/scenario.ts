@@ -2,7 +2,7 @@ import type { TotemOptions } from '../totem/config.js'
 import type { NodeId } from '../totem/ring-id.js'
 import type { FaultOptions } from './faults.js'
 import type { NetworkOptions } from './network.js'
-import { Prng, type Ratio } from './prng.js'
+import { Prng, seedFrom, type Ratio } from './prng.js'
 
 /** Process-level faults injected during the chaos phase, per 100 ms step. */
 export interface ProcessFaults {
@@ -79,5 +79,15 @@ export function drawScenario(seed: number): Scenario {
     ratePerNode: prng.pick([0, 20, 100, 300]), safe: ratio(prng, prng.pick([0, 20, 100])),
     sizeMax: prng.pick([200, 2000, 20000]),
   }
-  return { seed, nodes, totem, network, faults, process, workload, chaosMs: prng.range(2000, 10000) }
+  const chaosMs = prng.range(2000, 10000)
+  // Drawn last, so that every other parameter of a seed stays what it was before corruption existed.
+  network.corrupt = ratio(prng, prng.pick([0, 0, 1, 5, 20]))
+  return { seed, nodes, totem, network, faults, process, workload, chaosMs }
+}
+
+/** Like {@link drawScenario}, with damage in flight always on (1–20% of datagram copies). */
+export function drawCorruptScenario(seed: number): Scenario {
+  const scenario = drawScenario(seed)
+  const prng = new Prng(seedFrom(seed, 'corrupt'))
+  return { ...scenario, network: { ...scenario.network, corrupt: [prng.range(1, 20), 100] } }
 }

@@ -14,7 +14,8 @@ export class SimNode {
   /** The ring seq on "disk": survives crashes, like corosync's ringid file. */
   storedRingSeq = 0
   pausedUntil: number | undefined
-  readonly inbox: Uint8Array[] = []
+  /** Datagrams waiting while paused; `altered` when the network damaged them. */
+  readonly inbox: { readonly bytes: Uint8Array; readonly altered: boolean }[] = []
   inboxDropped = 0
   timerEvent: number | undefined
   timerAt = Infinity

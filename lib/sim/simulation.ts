@@ -28,6 +28,20 @@ export interface SimulationOptions {
   readonly core?: SimCoreFactory
   /** Handles each event a core produces (default: Totem-level checks of workload messages). */
   readonly dispatch?: (sim: Simulation, node: SimNode, event: unknown) => void
+  /**
+   * CRC-32C on every frame, as in plain mode. Test-only switch: off, damaged
+   * datagrams that still decode reach the protocol (what a forger can send).
+   * @default true
+   */
+  readonly frameChecksum?: boolean
+}
+
+/** What became of the datagrams the network damaged on their way to a live node. */
+export interface CorruptionStats {
+  /** Refused by the codec, by reason. */
+  readonly dropped: Record<string, number>
+  /** Decoded and handed to the protocol (only possible without the checksum, or at odds of 2^-32). */
+  accepted: number
 }
 
 /**
@@ -48,6 +62,7 @@ export class Simulation {
   /** Test hook: return false to drop one frame on one link (targeted faults the network cannot express). */
   filter: ((from: NodeId, to: NodeId, frame: Frame) => boolean) | undefined
   readonly observers: Observer[] = []
+  readonly corruption: CorruptionStats = { dropped: {}, accepted: 0 }
   readonly #nodeIds: readonly NodeId[]
   readonly #eventsMax: number
   readonly #seed: number
@@ -64,12 +79,13 @@ export class Simulation {
     this.config = totemConfig(options.totem ?? {}, this.#nodeIds.length)
     this.codec = new FrameCodec({
       clusterName: options.clusterName ?? 'sim', nodes: this.#nodeIds, frameSizeMax: frameSizeMaxFor(this.config),
+      checksum: options.frameChecksum ?? true,
     })
     this.trace = new Trace(options.traceLines ?? 400)
     this.network = new SimNetwork({
       prng: this.prng.fork(), nodes: this.#nodeIds, options: options.network,
       schedule: (at, fn) => { this.schedule(at, fn) },
-      onDeliver: (from, to, bytes) => { this.#arrive(from, to, bytes) },
+      onDeliver: (from, to, bytes, altered) => { this.#arrive(from, to, bytes, altered) },
     })
     for (const id of this.#nodeIds) this.nodes.set(id, new SimNode(id))
   }
@@ -163,7 +179,7 @@ export class Simulation {
     // libuv runs due timers before polling sockets: the stalled process sees its timeouts first.
     node.core!.tick(this.now)
     this.#drain(node)
-    for (const bytes of node.inbox.splice(0)) this.#receive(node, bytes)
+    for (const d of node.inbox.splice(0)) this.#receive(node, d.bytes, d.altered)
   }
 
   /** Queues one workload message; returns the engine's answer. */
@@ -202,20 +218,29 @@ export class Simulation {
     for (const o of this.observers) o.crashed?.(this.now, who)
   }
 
-  #arrive(_from: NodeId, to: NodeId, bytes: Uint8Array): void {
+  #arrive(_from: NodeId, to: NodeId, bytes: Uint8Array, altered: boolean): void {
     const node = this.nodes.get(to)
     if (node === undefined || !node.alive) return
     if (node.paused) {
-      if (node.inbox.length < PAUSED_INBOX_MAX) node.inbox.push(bytes)
+      if (node.inbox.length < PAUSED_INBOX_MAX) node.inbox.push({ bytes, altered })
       else node.inboxDropped++
       return
     }
-    this.#receive(node, bytes)
+    this.#receive(node, bytes, altered)
   }
 
-  #receive(node: SimNode, bytes: Uint8Array): void {
+  #receive(node: SimNode, bytes: Uint8Array, altered: boolean): void {
     const decoded = this.codec.decode(bytes)
-    if (!decoded.ok) throw new InvariantViolation('codec', `n${node.id} could not decode a frame: ${decoded.reason} ${decoded.detail}`)
+    if (!decoded.ok) {
+      // Every frame a node encodes must decode everywhere; only damage in flight may fail.
+      if (!altered) throw new InvariantViolation('codec', `n${node.id} could not decode a frame: ${decoded.reason} ${decoded.detail}`)
+      this.corruption.dropped[decoded.reason] = (this.corruption.dropped[decoded.reason] ?? 0) + 1
+      return
+    }
+    if (altered) {
+      this.corruption.accepted++
+      this.trace.add(this.now, `n${node.id} accepted a damaged ${decoded.frame.body.kind} frame from n${decoded.frame.sender}`)
+    }
     node.core!.receive(this.now, decoded.frame)
     this.#drain(node)
   }
@@ -274,6 +299,8 @@ export class Simulation {
     switch (event.type) {
       case 'deliver': {
         const id = decodeWorkloadMessage(event.payload)
+        // Without the checksum a damaged payload may be delivered: only liveness is checked then.
+        if (!this.codec.checksum) return
         if (typeof id === 'string') throw new InvariantViolation('integrity', `n${node.id}: ${id}`)
         // In a transitional configuration "safe" only covers the transitional members (EVS).
         if (event.guarantee === 'safe' && !node.inTransitional) this.#checkSafe(node, event.ringId, event.seq)

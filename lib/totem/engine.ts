@@ -3,6 +3,7 @@ import { frameSizeMaxFor, type TotemConfig } from './config.js'
 import type { ConfigurationChange, McastResult, TotemEvent, TotemOutput, TotemState } from './events.js'
 import { Assembler } from './pg/assembler.js'
 import { Packer } from './pg/packer.js'
+import { decodePgPacket } from './pg/pg-codec.js'
 import { ringIdEqual, type NodeId, type RingId } from './ring-id.js'
 import { Srp } from './srp/srp.js'
 import type { SrpStats } from './srp/stats.js'
@@ -70,6 +71,7 @@ export class TotemEngine {
       pull: (max, syncOnly) => this.#pull(max, syncOnly),
       backlog: (syncOnly) => this.#packer.backlog(syncOnly),
       deliver: (packet) => this.#deliver(packet),
+      decodable: (payload) => decodePgPacket(payload).ok,
       configuration: (change) => this.#configuration(change),
     }
     this.#srp = new Srp({
@@ -159,14 +161,20 @@ export class TotemEngine {
     return packets
   }
 
-  #deliver(packet: PacketDelivery): void {
+  #deliver(packet: PacketDelivery): boolean {
+    const decoded = decodePgPacket(packet.payload)
+    if (!decoded.ok) {
+      this.#assembler.refuse(packet.origin, decoded.reason)
+      return false
+    }
     const events: TotemEvent[] = this.#srp.events
-    for (const message of this.#assembler.packet(packet.origin, packet.payload)) {
+    for (const message of this.#assembler.assemble(packet.origin, decoded.packet)) {
       events.push({
         type: 'deliver', origin: packet.origin, ringId: packet.ringId, seq: packet.seq, index: message.index,
         guarantee: packet.guarantee, payload: message.payload,
       })
     }
+    return true
   }
 
   #configuration(change: ConfigurationChange): void {

@@ -45,6 +45,8 @@ export type WarningCode =
   | 'failed-to-receive'
   | 'process-pause'
   | 'receive-window-overrun'
+  /** An ordered packet did not decode: logged at error level with ring and seq; this node left its ring. */
+  | 'undecodable-message'
 
 export type TotemEvent =
   | ({ readonly type: 'deliver' } & Delivery)

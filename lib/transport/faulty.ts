@@ -1,5 +1,6 @@
 import { ClusterError } from '../errors.js'
 import type { NodeId } from '../totem/ring-id.js'
+import { CORRUPTION_KINDS, corrupt, type CorruptionKind } from './corruption.js'
 import type { ReceiveHandler, Transport, TransportStats } from './transport.js'
 
 /** Faults to inject; every field defaults to "no fault". */
@@ -14,6 +15,16 @@ export interface FaultOptions {
   readonly seed?: number
   /** Where faults apply: the send side (default), the receive side, or both. */
   readonly side?: 'send' | 'receive' | 'both'
+  /** Probability in 0..1 that a surviving datagram is followed (or replaced) by an altered copy. */
+  readonly corrupt?: number
+  /** The damage drawn for each altered copy, uniformly. Default: all of {@link CORRUPTION_KINDS}. */
+  readonly corruptKinds?: readonly CorruptionKind[]
+  /**
+   * The altered copy replaces the genuine datagram (damage in flight: the
+   * original is lost) instead of arriving next to it (a storm of altered
+   * copies of the cluster's own frames). Default false.
+   */
+  readonly corruptReplaces?: boolean
 }
 
 /** What the decorator did, counted per datagram decision. */
@@ -21,6 +32,7 @@ export interface FaultStats {
   dropped: number
   duplicated: number
   delayed: number
+  corrupted: number
 }
 
 /** A transport with fault injection; see {@link faulty}. */
@@ -32,22 +44,24 @@ export type FaultyTransport = Transport & {
 
 /**
  * Wraps any transport and injects loss, duplication and delay (JGroups'
- * DISCARD and DELAY), on the send side by default. A multicast is one decision
- * on the send side, so every receiver gets it or none does; use the receive
- * side for independent per-receiver loss. Datagrams are never altered or
- * split. Randomness comes from a seeded PRNG: the same seed and the same
- * sequence of calls give the same faults.
+ * DISCARD and DELAY), and altered datagrams, on the send side by default. A
+ * multicast is one decision on the send side, so every receiver gets it or
+ * none does; use the receive side for independent per-receiver faults.
+ * Randomness comes from a seeded PRNG: the same seed and the same sequence of
+ * calls give the same faults.
  */
 export function faulty(inner: Transport, options: FaultOptions = {}): FaultyTransport {
   return new Faulty(inner, options)
 }
 
 class Faulty implements FaultyTransport {
-  readonly faultStats: FaultStats = { dropped: 0, duplicated: 0, delayed: 0 }
+  readonly faultStats: FaultStats = { dropped: 0, duplicated: 0, delayed: 0, corrupted: 0 }
   readonly #inner: Transport
   readonly #timers = new Set<NodeJS.Timeout>()
   #faults: FaultOptions
   #random: () => number
+  /** The previous datagram, the tail of the next splice. */
+  #last: Uint8Array | undefined
   #closed = false
 
   constructor(inner: Transport, options: FaultOptions) {
@@ -58,6 +72,10 @@ class Faulty implements FaultyTransport {
 
   get frameSizeMax(): number {
     return this.#inner.frameSizeMax
+  }
+
+  get authenticated(): boolean {
+    return this.#inner.authenticated ?? false
   }
 
   get stats(): TransportStats {
@@ -108,11 +126,30 @@ class Faulty implements FaultyTransport {
     }
     const copies = dupDraw < (this.#faults.duplicate ?? 0) ? 2 : 1
     if (copies === 2) this.faultStats.duplicated++
+    const send = this.#corrupting(bytes)
     for (let i = 0; i < copies; i++) {
       const delay = pickDelay(this.#faults.delayMs, delayDraws[i] ?? 0)
-      if (delay <= 0) forward(bytes)
-      else this.#later(delay, bytes, forward)
+      for (const b of send) {
+        if (delay <= 0) forward(b)
+        else this.#later(delay, b, forward)
+      }
     }
+  }
+
+  /** The datagrams to deliver in place of `bytes`: itself, an altered copy, or both in a random order. */
+  #corrupting(bytes: Uint8Array): readonly Uint8Array[] {
+    const p = this.#faults.corrupt ?? 0
+    // No draws at all without corruption, so older seeds keep their fault sequence.
+    if (p <= 0) return [bytes]
+    const last = this.#last
+    this.#last = new Uint8Array(bytes)
+    if (this.#random() >= p) return [bytes]
+    const int = (n: number): number => Math.floor(this.#random() * n)
+    const kinds = this.#faults.corruptKinds ?? CORRUPTION_KINDS
+    const altered = corrupt(bytes, kinds[int(kinds.length)]!, int, last)
+    this.faultStats.corrupted++
+    if (this.#faults.corruptReplaces === true) return [altered]
+    return int(2) === 0 ? [altered, bytes] : [bytes, altered]
   }
 
   #later(delay: number, bytes: Uint8Array, forward: (b: Uint8Array) => void): void {
@@ -129,13 +166,16 @@ class Faulty implements FaultyTransport {
 }
 
 function checkFaults(f: FaultOptions): FaultOptions {
-  for (const key of ['loss', 'duplicate'] as const) {
+  for (const key of ['loss', 'duplicate', 'corrupt'] as const) {
     const p = f[key]
     if (p !== undefined && !(p >= 0 && p <= 1)) throw new ClusterError('ERR_INVALID_ARGUMENT', `faulty: ${key} must be in 0..1, got ${p}`)
   }
   const d = f.delayMs
   if (d !== undefined && !(d.min >= 0 && d.max >= d.min && Number.isFinite(d.max))) {
     throw new ClusterError('ERR_INVALID_ARGUMENT', `faulty: delayMs needs 0 <= min <= max, got ${d.min}..${d.max}`)
+  }
+  if (f.corruptKinds !== undefined && (f.corruptKinds.length === 0 || f.corruptKinds.some((k) => !CORRUPTION_KINDS.includes(k)))) {
+    throw new ClusterError('ERR_INVALID_ARGUMENT', `faulty: corruptKinds must be a non-empty list of ${CORRUPTION_KINDS.join(', ')}`)
   }
   if (f.seed !== undefined && !Number.isFinite(f.seed)) throw new ClusterError('ERR_INVALID_ARGUMENT', `faulty: seed must be a finite number`)
   return f

@@ -30,6 +30,11 @@ export type ReceiveHandler = (bytes: Uint8Array) => void
 export interface Transport {
   /** Largest datagram accepted, in bytes. */
   readonly frameSizeMax: number
+  /**
+   * True when the transport itself authenticates every datagram ({@link secure}):
+   * frames then carry no CRC-32C of their own, the seal's tag covers every byte.
+   */
+  readonly authenticated?: boolean
   readonly stats: TransportStats
   /** Binds sockets; resolves once datagrams can flow. */
   open(receive: ReceiveHandler): Promise<void>

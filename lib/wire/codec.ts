@@ -3,11 +3,15 @@ import type { NodeId, RingId } from '../totem/ring-id.js'
 import type {
   CommitEntry, CommitToken, Frame, FrameBody, Guarantee, Mcast, MembJoin, OrfToken, RtrItem,
 } from './frames.js'
+import { crc32c } from './crc32c.js'
 import { PROTOCOL_VERSION } from './frames.js'
 import { longToNumber, lookupType } from './schema.js'
 
-/** Why a received datagram was dropped before reaching the protocol. */
-export type DropReason = 'malformed' | 'version' | 'cluster' | 'sender' | 'oversize'
+/**
+ * Why a received datagram was dropped before reaching the protocol.
+ * `checksum`: the frame's CRC-32C does not match its bytes (altered in flight).
+ */
+export type DropReason = 'malformed' | 'version' | 'cluster' | 'sender' | 'oversize' | 'checksum'
 
 export type DecodeResult =
   | { readonly ok: true; readonly frame: Frame }
@@ -19,7 +23,23 @@ export interface FrameCodecOptions {
   readonly nodes: readonly NodeId[]
   /** Largest datagram accepted or produced, in bytes. */
   readonly frameSizeMax: number
+  /**
+   * Append and verify a CRC-32C over every frame (see {@link FRAME_CHECKSUM_BYTES}).
+   * Turn it off only where the transport authenticates every datagram itself
+   * (secauth's AES-GCM tag is a far stronger check); every node of a cluster
+   * must agree. @default true
+   */
+  readonly checksum?: boolean
 }
+
+/**
+ * Bytes the checksum adds to a plain-mode frame: `Frame.checksum` (proto field
+ * 4, fixed32) written last, so the frame stays a valid protobuf message: one
+ * tag byte and the little-endian CRC-32C of every byte before the tag.
+ */
+export const FRAME_CHECKSUM_BYTES = 5
+/** Tag of `Frame.checksum`: field 4, wire type 5 (32-bit). */
+const CHECKSUM_TAG = (4 << 3) | 5
 
 /**
  * Upper bound on nodes in one cluster: a commit token costs about 38 bytes per
@@ -58,12 +78,15 @@ function check(cond: unknown, what: string): asserts cond {
 export class FrameCodec {
   readonly cluster: number
   readonly frameSizeMax: number
+  /** Whether frames carry and must pass a CRC-32C. */
+  readonly checksum: boolean
   readonly #nodes: ReadonlySet<NodeId>
   readonly #frameType: protobuf.Type
 
   constructor(options: FrameCodecOptions) {
     this.cluster = clusterHash(options.clusterName)
     this.frameSizeMax = options.frameSizeMax
+    this.checksum = options.checksum ?? true
     this.#nodes = new Set(options.nodes)
     this.#frameType = lookupType('totem.proto', 'tsha.totem.v1.Frame')
   }
@@ -76,19 +99,47 @@ export class FrameCodec {
       sender: frame.sender,
       [BODY_FIELD[body.kind]]: toWire(body),
     }
-    return this.#frameType.encode(wire).finish()
+    const bytes = this.#frameType.encode(wire).finish()
+    return this.checksum ? withChecksum(bytes) : bytes
   }
 
   decode(bytes: Uint8Array): DecodeResult {
     if (bytes.length > this.frameSizeMax) {
       return { ok: false, reason: 'oversize', detail: `${bytes.length} > ${this.frameSizeMax} bytes` }
     }
+    if (this.checksum && !checksumMatches(bytes)) return this.#checksumFailure(bytes)
+    const body = this.checksum ? bytes.subarray(0, bytes.length - FRAME_CHECKSUM_BYTES) : bytes
     let raw: Record<string, unknown>
     try {
-      raw = this.#frameType.decode(bytes) as unknown as Record<string, unknown>
+      raw = this.#frameType.decode(body) as unknown as Record<string, unknown>
     } catch (error) {
       return { ok: false, reason: 'malformed', detail: (error as Error).message }
     }
+    return this.#validate(raw)
+  }
+
+  /**
+   * A frame whose checksum fails is damaged, unless it has no checksum field
+   * at all and is a well-formed frame of this cluster and another protocol
+   * version (a node not upgraded yet): that is worth telling apart for the
+   * operator. Only the failure path pays for the extra decode.
+   */
+  #checksumFailure(bytes: Uint8Array): DecodeResult {
+    const damaged: DecodeResult = { ok: false, reason: 'checksum', detail: `CRC-32C mismatch on a ${bytes.length}-byte frame` }
+    if (bytes[bytes.length - FRAME_CHECKSUM_BYTES] === CHECKSUM_TAG) return damaged
+    try {
+      const raw = this.#frameType.decode(bytes) as unknown as Record<string, unknown>
+      const version = raw['version']
+      if (typeof version === 'number' && version !== PROTOCOL_VERSION && raw['cluster'] === this.cluster) {
+        return { ok: false, reason: 'version', detail: `version ${version}` }
+      }
+    } catch {
+      // Not even protobuf: damaged.
+    }
+    return damaged
+  }
+
+  #validate(raw: Record<string, unknown>): DecodeResult {
     if (raw['version'] !== PROTOCOL_VERSION) {
       return { ok: false, reason: 'version', detail: `version ${String(raw['version'])}` }
     }
@@ -221,6 +272,22 @@ export class FrameCodec {
     }
     return this.#ringId(raw)
   }
+}
+
+/** `bytes` (an encoded Frame without checksum) followed by the `Frame.checksum` field over them. */
+export function withChecksum(bytes: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(bytes.length + FRAME_CHECKSUM_BYTES)
+  out.set(bytes, 0)
+  out[bytes.length] = CHECKSUM_TAG
+  out.writeUInt32LE(crc32c(bytes), bytes.length + 1)
+  return out
+}
+
+function checksumMatches(bytes: Uint8Array): boolean {
+  const at = bytes.length - FRAME_CHECKSUM_BYTES
+  if (at < 0 || bytes[at] !== CHECKSUM_TAG) return false
+  const stored = (bytes[at + 1]! | (bytes[at + 2]! << 8) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 24)) >>> 0
+  return stored === crc32c(bytes, 0, at)
 }
 
 function ringToWire(r: RingId): Record<string, unknown> {

@@ -6,8 +6,11 @@ import type { NodeId, RingId } from '../totem/ring-id.js'
  * the codec converts 64-bit ring seqs to plain numbers on the way in.
  */
 
-/** Current wire protocol version; frames of any other version are dropped. */
-export const PROTOCOL_VERSION = 1
+/**
+ * Current wire protocol version; frames of any other version are dropped.
+ * 2: plain-mode frames end with a CRC-32C (`Frame.checksum`); version 1 had none.
+ */
+export const PROTOCOL_VERSION = 2
 
 export type Guarantee = 'agreed' | 'safe'
 

@@ -9,7 +9,8 @@ import { drainSrp, formSrpRing, mcastBody, mcastFrame, onlyToken, tokenFrame, ty
 
 /**
  * One member of a formed ring {1,2,3}, taken off the loop and fed hand-made
- * tokens (from node 1) and multicasts (originated by node 1). Offsets are
+ * tokens (from its predecessor, as a real token comes) and multicasts
+ * (originated by node 1). Offsets are
  * relative to `a`, the node's aru when the bench was set up, in u32 arithmetic.
  */
 export class Bench {
@@ -56,7 +57,7 @@ export class Bench {
   visit(f: Partial<TokenFields> & { seq: number; aru: number; aruAddr: NodeId }): TotemOutput {
     if (f.tokenSeq === undefined) this.tokenSeq = seqAdd(this.tokenSeq, 1)
     const fields: TokenFields = { tokenSeq: this.tokenSeq, ...f }
-    this.srp.receive(++this.now, tokenFrame(1, this.ring, fields))
+    this.srp.receive(++this.now, tokenFrame(this.srp.predecessor(this.srp.membList)!, this.ring, fields))
     return drainSrp(this.srp)
   }
 

@@ -122,8 +122,17 @@ export class RecordingUpper implements SrpUpper {
     return this.pending.length
   }
 
-  deliver(packet: PacketDelivery): void {
+  /** Payloads this layer cannot decode (a forger's or a bug's), refused at delivery. */
+  undecodable: (payload: Uint8Array) => boolean = () => false
+
+  deliver(packet: PacketDelivery): boolean {
+    if (this.undecodable(packet.payload)) return false
     this.deliveries.push(packet)
+    return true
+  }
+
+  decodable(payload: Uint8Array): boolean {
+    return !this.undecodable(payload)
   }
 
   configuration(change: ConfigurationChange): void {

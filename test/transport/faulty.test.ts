@@ -155,9 +155,54 @@ describe('faulty transport decorator', function () {
     }
   })
 
+  it('corrupt: altered copies arrive next to the genuine datagrams, of every kind, replayably', async function () {
+    const run = async (seed: number): Promise<string[]> => {
+      const hub = new MemoryHub({ inboxMax: 100_000 })
+      const sender = faulty(memory(hub, 1), { corrupt: 0.5, seed })
+      const receiver = memory(hub, 2)
+      const got: string[] = []
+      await sender.open(() => undefined)
+      await receiver.open((bytes) => { got.push(Buffer.from(bytes).toString('hex')) })
+      const sent = new Set<string>()
+      for (let i = 0; i < 400; i++) {
+        const b = Buffer.alloc(16, i & 0xff)
+        b.writeUInt32BE(i)
+        sent.add(b.toString('hex'))
+        sender.send(2, b)
+      }
+      await waitFor(() => got.length === 400 + sender.faultStats.corrupted, 2000, 'every copy')
+      await Promise.all([sender.close(), receiver.close()])
+      const genuine = got.filter((g) => sent.has(g))
+      expect(new Set(genuine).size, 'every genuine datagram still arrives').to.equal(400)
+      const altered = got.filter((g) => !sent.has(g))
+      expect(sender.faultStats.corrupted).to.be.within(150, 250)
+      // Truncations are shorter, garbage is random, flips keep the length: all kinds show up.
+      expect(altered.some((a) => a.length < 32)).to.equal(true)
+      expect(altered.some((a) => a.length === 32)).to.equal(true)
+      return got
+    }
+    expect(await run(3)).to.deep.equal(await run(3))
+  })
+
+  it('corrupt with corruptReplaces: the altered copy takes the genuine one\'s place', async function () {
+    const p = await pair({ corrupt: 1, corruptReplaces: true, corruptKinds: ['flip'], seed: 5 })
+    try {
+      p.sendMany(50)
+      await waitFor(() => p.got.length === 50, 1000, 'altered copies')
+      expect(p.sender.faultStats.corrupted).to.equal(50)
+      const intact = p.got.filter((v, i) => v === i)
+      expect(intact.length, 'a flip changes at least one bit').to.be.below(50)
+    } finally {
+      await p.close()
+    }
+  })
+
   it('rejects nonsense fault settings', function () {
     const inner = memory(new MemoryHub(), 1)
-    const bad: FaultOptions[] = [{ loss: 1.5 }, { duplicate: -0.1 }, { delayMs: { min: 10, max: 5 } }, { loss: Number.NaN }]
+    const bad: FaultOptions[] = [
+      { loss: 1.5 }, { duplicate: -0.1 }, { delayMs: { min: 10, max: 5 } }, { loss: Number.NaN }, { corrupt: 2 },
+      { corruptKinds: [] }, { corruptKinds: ['melt' as 'flip'] },
+    ]
     for (const f of bad) expect(() => faulty(inner, f), JSON.stringify(f)).to.throw(ClusterError)
     const ok: FaultyTransport = faulty(inner, {})
     expect(() => ok.setFaults({ loss: 2 })).to.throw(ClusterError)

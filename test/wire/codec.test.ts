@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import type { NodeId, RingId } from '../../lib/totem/ring-id.js'
-import { FrameCodec, NODES_MAX, RTR_ENTRIES_MAX, clusterHash, type DecodeResult } from '../../lib/wire/codec.js'
+import { MCAST_FRAME_OVERHEAD_MAX } from '../../lib/totem/engine.js'
+import { FrameCodec, NODES_MAX, RTR_ENTRIES_MAX, clusterHash, withChecksum, type DecodeResult } from '../../lib/wire/codec.js'
 import type {
   CommitEntry, CommitToken, Frame, FrameBody, Mcast, MembJoin, OrfToken, RtrItem,
 } from '../../lib/wire/frames.js'
@@ -16,6 +17,8 @@ const U32_MAX = 0xffffffff
 const RING_SEQ_MAX = Number.MAX_SAFE_INTEGER
 
 const codec = new FrameCodec({ clusterName: CLUSTER, nodes: NODES, frameSizeMax: DATAGRAM })
+/** Without the checksum (secauth mode): what the body checks face from a sender that forges valid frames. */
+const plainBody = new FrameCodec({ clusterName: CLUSTER, nodes: NODES, frameSizeMax: DATAGRAM, checksum: false })
 
 /** mulberry32: tiny, seeded, so that a failing fuzz case replays identically. */
 function prng(seed: number): () => number {
@@ -210,16 +213,17 @@ describe('wire/codec', () => {
   })
 
   describe('drops', () => {
-    it('a datagram of another protocol version', () => {
-      for (const version of [0, 2, PROTOCOL_VERSION + 100]) {
+    it('a datagram of another protocol version, with a checksum or without one (version 1 had none)', () => {
+      for (const version of [0, 1, PROTOCOL_VERSION + 100]) {
         const bytes = frameType.encode({ version, cluster: clusterHash(CLUSTER), sender: 1, mergeDetect: { ringId: { rep: 1, seq: 4 } } }).finish()
-        expect(dropped(codec.decode(bytes)).reason).to.equal('version')
+        expect(dropped(codec.decode(bytes)).reason, `v${version} plain`).to.equal('version')
+        expect(dropped(codec.decode(withChecksum(bytes))).reason, `v${version} with checksum`).to.equal('version')
       }
     })
 
     it('checks the version before the cluster (a future header may move the hash)', () => {
-      const bytes = frameType.encode({ version: 2, cluster: clusterHash('other'), sender: 1 }).finish()
-      expect(dropped(codec.decode(bytes)).reason).to.equal('version')
+      const bytes = frameType.encode({ version: 1, cluster: clusterHash('other'), sender: 1 }).finish()
+      expect(dropped(codec.decode(withChecksum(bytes))).reason).to.equal('version')
     })
 
     it('a frame of another cluster sharing the port', () => {
@@ -253,7 +257,7 @@ describe('wire/codec', () => {
 
     it('a frame without a body', () => {
       const bytes = frameType.encode({ version: PROTOCOL_VERSION, cluster: clusterHash(CLUSTER), sender: 1 }).finish()
-      expect(dropped(codec.decode(bytes)).reason).to.equal('malformed')
+      expect(dropped(codec.decode(withChecksum(bytes))).reason).to.equal('malformed')
     })
 
     it('bodies that name nodes outside the nodelist', () => {
@@ -283,14 +287,14 @@ describe('wire/codec', () => {
     })
 
     it('a commit entry whose ring seq is not a safe integer, even for a node that never had a ring', () => {
-      const raw = frameType.toObject(frameType.decode(codec.encode(frame(commit()))), { longs: String }) as {
+      const raw = frameType.toObject(frameType.decode(plainBody.encode(frame(commit()))), { longs: String }) as {
         commit: { entries: Array<{ ringId: { rep: number; seq: string } }> }
       }
       for (const rep of [1, 0]) {
         const target = raw.commit.entries[0]!
         target.ringId = { rep, seq: '18446744073709551615' }
         const bytes = frameType.encode(frameType.fromObject(raw)).finish()
-        expect(dropped(codec.decode(bytes)).reason, `rep ${rep}`).to.equal('malformed')
+        expect(dropped(codec.decode(withChecksum(bytes))).reason, `rep ${rep}`).to.equal('malformed')
       }
     })
 
@@ -344,7 +348,7 @@ describe('wire/codec', () => {
     })
   })
 
-  describe('malformed input never throws', () => {
+  describe('malformed input never throws (body checks, as secauth mode or a forger meets them)', () => {
     const samples = (): Frame[] => [
       frame(token(3)), frame(token(0, { aruAddr: 0 })), frame(mcast()), frame(mcast({ recovered: mcast({ origin: 3 }) })),
       frame(join()), frame(join({ leave: true })), frame(commit()), frame(commit({ entries: [], membIndex: 0 })),
@@ -354,7 +358,7 @@ describe('wire/codec', () => {
     function accept(bytes: Uint8Array, counts: Record<string, number>): void {
       let result: DecodeResult
       try {
-        result = codec.decode(bytes)
+        result = plainBody.decode(bytes)
       } catch (error) {
         expect.fail(`decode threw on ${Buffer.from(bytes).toString('hex')}: ${String(error)}`)
       }
@@ -393,7 +397,7 @@ describe('wire/codec', () => {
 
     it('10k mutations of valid frames (bit flips, truncation, splices) never throw', () => {
       const rnd = prng(42)
-      const encoded = samples().map((f) => codec.encode(f))
+      const encoded = samples().map((f) => plainBody.encode(f))
       const counts: Record<string, number> = {}
       for (let i = 0; i < 10_000; i++) {
         const base = encoded[Math.floor(rnd() * encoded.length)]!
@@ -501,6 +505,10 @@ describe('wire/codec', () => {
       expect(sizes.join32).to.be.at.most(DATAGRAM)
       expect(sizes.joinMax).to.be.at.most(DATAGRAM)
       expect(sizes.mergeDetect).to.be.at.most(DATAGRAM)
+    })
+
+    it('a re-originated mcast, checksum included, stays within the MCAST_FRAME_OVERHEAD_MAX the packer budgets for', () => {
+      expect(sizes.recoveredOverhead.max).to.be.at.most(MCAST_FRAME_OVERHEAD_MAX)
     })
 
     it('grows linearly in the node count, as the per-entry arithmetic says', () => {

@@ -48,6 +48,7 @@ const TABLE: Readonly<Record<string, MessageRow>> = {
   Frame: row<FrameRow>('Frame', 'frames')({
     version: { header: 'checked against PROTOCOL_VERSION and stripped by FrameCodec' },
     cluster: { header: 'checked against clusterHash(clusterName) and stripped by FrameCodec' },
+    checksum: { header: 'CRC-32C written last and verified first by FrameCodec (plain mode)' },
     sender: 'sender',
     token: BODY, mcast: BODY, join: BODY, commit: BODY, merge_detect: BODY, hold_cancel: BODY,
   }),

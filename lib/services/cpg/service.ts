@@ -18,7 +18,8 @@ interface LocalMember {
   nextSeq: number
   pendingJoin: (() => void) | undefined
   pendingLeave: (() => void) | undefined
-  readonly pendingSends: Map<number, () => void>
+  /** Sends waiting for their local delivery, by seq; answered with the seq, or refused. */
+  readonly pendingSends: Map<number, (error?: { code: string; message: string }) => void>
 }
 
 export interface CpgOptions {
@@ -166,7 +167,7 @@ export class CpgService implements Service {
     const result = ctx.mcast(body, { guarantee: (args['guarantee'] as Guarantee | undefined) ?? 'agreed' })
     if (result !== 'ok') return fail(result === 'queue-full' ? 'ERR_QUEUE_FULL' : result === 'too-big' ? 'ERR_MESSAGE_TOO_LARGE' : 'ERR_STOPPED', `message not sent: ${result}`)
     local.nextSeq++
-    local.pendingSends.set(seq, () => { ok({ seq }) })
+    local.pendingSends.set(seq, (error) => { if (error === undefined) ok({ seq }); else fail(error.code, error.message) })
   }
 
   #onJoin(ctx: ServiceContext, member: CpgMember, group: string): void {
@@ -192,6 +193,8 @@ export class CpgService implements Service {
   #onMcast(ctx: ServiceContext, from: CpgMember, m: Extract<CpgMessage, { kind: 'mcast' }>): void {
     if (!this.table.has(m.group, from)) {
       this.dropped++
+      // Every member drops it alike, this node too: its sender must hear so rather than wait for ever.
+      if (from.nodeId === ctx.self) this.#settleOwn(from.memberId, m.seq, 'was dropped: the sender is no longer a member of the group')
       return
     }
     this.#trace?.({ stream: this.#stream, group: m.group, key: messageKey(from, m.seq) })
@@ -199,12 +202,28 @@ export class CpgService implements Service {
       if (local.group !== m.group || local.state === 'joining') continue
       ctx.emit({ type: 'message', client: local.client, memberId: local.memberId, group: m.group, from, seq: m.seq, payload: m.payload })
     }
-    if (from.nodeId !== ctx.self) return
-    const sender = this.#local.get(from.memberId)
-    const resolve = sender?.pendingSends.get(m.seq)
-    if (resolve === undefined) return
-    sender!.pendingSends.delete(m.seq)
-    resolve()
+    if (from.nodeId === ctx.self) this.#settleOwn(from.memberId, m.seq, undefined)
+  }
+
+  /**
+   * Own message `seq` of a local member was delivered here (`dropped` unset)
+   * or dropped by every member alike. A member's messages reach it in the
+   * order it sent them, so any of its sends still waiting with a lower seq
+   * will never be delivered here: they are refused with ERR_NOT_DELIVERED
+   * instead of leaving their callers waiting for ever.
+   */
+  #settleOwn(memberId: string, seq: number, dropped: string | undefined): void {
+    const sender = this.#local.get(memberId)
+    if (sender === undefined) return
+    for (const [earlier, settle] of sender.pendingSends) {
+      if (earlier >= seq) break
+      sender.pendingSends.delete(earlier)
+      settle({ code: 'ERR_NOT_DELIVERED', message: `message ${earlier} of ${memberId} was lost before it reached this node` })
+    }
+    const settle = sender.pendingSends.get(seq)
+    if (settle === undefined) return
+    sender.pendingSends.delete(seq)
+    settle(dropped === undefined ? undefined : { code: 'ERR_NOT_DELIVERED', message: `message ${seq} of ${memberId} ${dropped}` })
   }
 
   /** One confchg per local member present in the group's table (a leaver still is, until after its confchg). */

@@ -47,7 +47,7 @@ export const cpgQuorumServices: ServiceFactory = (init, trace) => [
  * event, then convergence of the group tables after healing.
  */
 export function runClusterScenario(scenario: Scenario, services: ServiceFactory = cpgServices,
-  echo?: (line: string) => void): RunReport & { cpgEvents: number } {
+  echo?: (line: string) => void, mode?: 'corrupt'): RunReport & { cpgEvents: number } {
   const views = new Map<number, NodeView>()
   const checker = new CpgChecker()
   const vs = new VirtualSynchronyChecker()
@@ -84,7 +84,7 @@ export function runClusterScenario(scenario: Scenario, services: ServiceFactory 
   } catch (error) {
     const lines = [`seed ${scenario.seed} (services) failed at ${(sim.now / 1000).toFixed(3)}s virtual:`, `  ${(error as Error).stack ?? String(error)}`,
       `scenario: ${JSON.stringify(scenario)}`, 'last trace lines:', ...sim.trace.tail(150).map((l) => `  ${l}`),
-      `replay: ${replayCommand(scenario.seed).replace('test:sim', 'test:sim -- --grep services')}`]
+      `replay: ${replayCommand(scenario.seed, mode).replace('test:sim', 'test:sim -- --grep services')}`]
     throw new SimulationFailure(scenario.seed, lines.join('\n'))
   }
 }
@@ -169,6 +169,7 @@ export function heal(sim: Simulation): void {
   sim.network.heal()
   sim.network.setLoss([0, 1])
   sim.network.setDuplicate([0, 1])
+  sim.network.setCorrupt([0, 1])
   for (const node of sim.nodes.values()) sim.resume(node.id)
   const down = [...sim.nodes.values()].filter((n) => !n.alive)
   if (sim.liveNodes().length === 0 && down.length > 0) sim.start(down[0]!.id)

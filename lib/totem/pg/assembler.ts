@@ -1,4 +1,5 @@
 import { assert } from '../../util/assert.js'
+import type { PgPacket } from '../../wire/frames.js'
 import { decodePgPacket } from './pg-codec.js'
 
 /**
@@ -77,12 +78,22 @@ export class Assembler {
   packet(origin: number, payload: Uint8Array): readonly AssembledMessage[] {
     const decoded = decodePgPacket(payload)
     if (!decoded.ok) {
-      this.stats[decoded.reason]++
-      // The origin's stream is damaged; a later continuation must not be glued across it.
-      this.#drop(origin)
+      this.refuse(origin, decoded.reason)
       return NOTHING
     }
-    const { firstNo, firstOffset, lastPartial, chunks } = decoded.packet
+    return this.assemble(origin, decoded.packet)
+  }
+
+  /** Counts a packet of `origin` that did not decode; its stream is damaged, so its partial message goes. */
+  refuse(origin: number, reason: 'malformed' | 'inconsistent'): void {
+    this.stats[reason]++
+    // A later continuation must not be glued across the damage.
+    this.#drop(origin)
+  }
+
+  /** Like {@link packet}, for a packet the caller already decoded. */
+  assemble(origin: number, packet: PgPacket): readonly AssembledMessage[] {
+    const { firstNo, firstOffset, lastPartial, chunks } = packet
     const last = chunks.length - 1
     let out: AssembledMessage[] | undefined
     for (let index = 0; index <= last; index++) {

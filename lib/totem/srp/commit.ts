@@ -1,7 +1,7 @@
 import { assert } from '../../util/assert.js'
 import type { CommitEntry, CommitToken } from '../../wire/frames.js'
 import { setEqual, setMinus } from '../node-set.js'
-import { ringIdEqual } from '../ring-id.js'
+import { RING_SEQ_JUMP_MAX, ringIdEqual, type NodeId } from '../ring-id.js'
 import { seqLt } from '../seq.js'
 import { recoveryEnter, sendInitialOrfToken } from './recovery.js'
 import type { Srp } from './srp.js'
@@ -89,8 +89,16 @@ export function sendCommitToken(srp: Srp, token: CommitToken): void {
   srp.timers.set('tokenRetransmit', srp.now + srp.config.tokenRetransmit)
 }
 
-export function onCommitToken(srp: Srp, token: CommitToken): void {
+export function onCommitToken(srp: Srp, sender: NodeId, token: CommitToken): void {
   srp.stats.commitTokenRx++
+  // Like the regular token, it comes from my predecessor in its ring or from nobody (see onOrfToken),
+  // and a ring I am not in is not mine to join. Its creator is the lowest member, and its seq is
+  // a small step above what I know (see RING_SEQ_JUMP_MAX).
+  if (sender !== srp.predecessor(token.members) || token.ringId.rep !== token.members[0] ||
+    token.ringId.seq > srp.tokenRingIdSeq + RING_SEQ_JUMP_MAX) {
+    srp.stats.tokenRejected++
+    return
+  }
   switch (srp.state) {
     case 'gather': {
       const expected = setMinus(srp.procList, srp.failedList)

@@ -5,6 +5,7 @@ import { seqAdd, seqDiff, seqLt } from '../seq.js'
 import { gatherEnter } from './gather.js'
 import { activeQueue, updateAru } from './ordering.js'
 import type { Srp } from './srp.js'
+import { refuseUndecodable } from './undecodable.js'
 
 /**
  * Agreed and safe delivery (corosync messages_deliver_to_app, plus the safe
@@ -18,6 +19,8 @@ import type { Srp } from './srp.js'
  * this, seed 24, once safe delivery could stop the first pass early).
  */
 export function deliverToApp(srp: Srp, skip: boolean, endPoint: number): void {
+  // Leaving over an undecodable packet: nothing more of this ring (see refuseUndecodable).
+  if (srp.leaveRing !== undefined) return
   const queue = srp.regularQueue
   const range = seqDiff(endPoint, srp.highDelivered)
   let pastHole = false
@@ -32,13 +35,20 @@ export function deliverToApp(srp: Srp, skip: boolean, endPoint: number): void {
       continue
     }
     if (!skip && message.guarantee === 'safe' && seqLt(srp.safeUpTo, seq)) break
-    srp.highDelivered = seq
-    if (pastHole && !setHas(srp.deliverMembList, message.origin)) continue
-    srp.stats.delivered++
-    if (message.guarantee === 'safe') srp.stats.deliveredSafe++
-    srp.upper.deliver({
+    if (pastHole && !setHas(srp.deliverMembList, message.origin)) {
+      srp.highDelivered = seq
+      continue
+    }
+    const delivered = srp.upper.deliver({
       origin: message.origin, ringId: message.ringId, seq: message.seq, guarantee: message.guarantee, payload: message.payload,
     })
+    if (!delivered) {
+      refuseUndecodable(srp, message)
+      return
+    }
+    srp.highDelivered = seq
+    srp.stats.delivered++
+    if (message.guarantee === 'safe') srp.stats.deliveredSafe++
   }
 }
 

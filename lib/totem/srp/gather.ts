@@ -1,6 +1,6 @@
 import type { MembJoin } from '../../wire/frames.js'
 import { isSubset, setEqual, setHas, setMinus, setUnion, sortedSet } from '../node-set.js'
-import type { NodeId } from '../ring-id.js'
+import { RING_SEQ_JUMP_MAX, type NodeId } from '../ring-id.js'
 import { commitEnter, commitTokenCreate } from './commit.js'
 import { restoreOldRingState } from './recovery.js'
 import type { Srp } from './srp.js'
@@ -17,6 +17,9 @@ const MAX_CONTINUOUS_GATHER = 3
 export function gatherEnter(srp: Srp, reason: string): void {
   srp.originatedOrfToken = false
   srp.procList = setUnion(srp.procList, [srp.self])
+  // Only "failed to receive" fails me in my own eyes. Any other way in (a join damaged or forged to
+  // look like mine) would leave me waiting for a consensus of nobody, for ever.
+  if (!srp.failedToRecv) srp.failedList = setMinus(srp.failedList, [srp.self])
   const now = srp.now
   srp.timers.set('join', now + srp.config.join)
   srp.timers.set('consensus', now + srp.config.consensus)
@@ -73,6 +76,13 @@ export function sendLeave(srp: Srp): void {
 export function onJoin(srp: Srp, sender: NodeId, join: MembJoin): void {
   srp.stats.membJoinRx++
   if (srp.now < srp.joinFlushUntil) return
+  // My own joins come back to me (a lone node's consensus); one that is not my current view is
+  // stale, or not mine at all, and teaches me nothing about myself.
+  if (sender === srp.self && !isMyView(srp, join)) return
+  if (join.ringSeq > srp.tokenRingIdSeq + RING_SEQ_JUMP_MAX) {
+    srp.stats.joinRejected++
+    return
+  }
   if (srp.tokenRingIdSeq < join.ringSeq) srp.tokenRingIdSeq = join.ringSeq
   if (join.leave) srp.leavers.add(sender)
   switch (srp.state) {
@@ -95,6 +105,10 @@ export function onJoin(srp: Srp, sender: NodeId, join: MembJoin): void {
     case 'stopped':
       return
   }
+}
+
+function isMyView(srp: Srp, join: MembJoin): boolean {
+  return !join.leave && setEqual(sortedSet(join.procList), srp.procList) && setEqual(sortedSet(join.failedList), srp.failedList)
 }
 
 function ignoreJoinUnderOperational(srp: Srp, sender: NodeId, join: MembJoin): boolean {

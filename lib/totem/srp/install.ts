@@ -3,6 +3,7 @@ import { ringIdEqual, ringIdString } from '../ring-id.js'
 import { SEQ_START, seqAdd, seqDiff, seqLt } from '../seq.js'
 import { deliverToApp } from './delivery.js'
 import type { Srp } from './srp.js'
+import { oldRingDecodable } from './undecodable.js'
 
 /**
  * Installs the new ring (corosync memb_state_operational_enter). Each node's
@@ -11,10 +12,11 @@ import type { Srp } from './srp.js'
  * transitional members, the regular configuration, then new-ring messages.
  */
 export function operationalEnter(srp: Srp): void {
+  moveRecoveredToRegular(srp)
+  if (!oldRingDecodable(srp)) return
   srp.originatedOrfToken = false
   srp.consensus = new Set([srp.self])
   srp.oldRingStateSaved = false
-  moveRecoveredToRegular(srp)
   // Safe messages not yet known safe in the old ring are not delivered as if they were.
   deliverToApp(srp, false, srp.oldRingHighSeqReceived)
   const left = setMinus(srp.membList, srp.transMembList)

@@ -29,7 +29,10 @@ export function serveAndRequestRetransmits(srp: Srp, token: OrfToken, allowed: n
   let resent = 0
   const remaining = []
   for (const item of token.rtr) {
-    const copy = resent < allowed && ringIdEqual(item.ringId, srp.ringId) ? queue.get(item.seq) : undefined
+    // A request nobody can ever serve (another ring, a seq released or never handed out) would
+    // hold a slot of the list for ever; in a correct ring there is none.
+    if (!ringIdEqual(item.ringId, srp.ringId) || !queue.inRange(item.seq) || seqLt(token.seq, item.seq)) continue
+    const copy = resent < allowed ? queue.get(item.seq) : undefined
     if (copy === undefined) {
       remaining.push(item)
       continue

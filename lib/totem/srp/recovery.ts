@@ -65,19 +65,30 @@ function agreeOnSafePoint(srp: Srp, token: CommitToken): void {
   srp.safeUpTo = safe
 }
 
-/** Queues, for re-sending in the new ring, every old-ring message above the lowest transitional aru. */
+/**
+ * Queues, for re-sending in the new ring, the old-ring messages above the
+ * lowest transitional aru that are mine to send: a message some member's aru
+ * shows it holds is re-sent by the lowest such member alone; one above every
+ * aru by whoever has it. Every member re-sending everything (as corosync
+ * does) multiplies the carriers by the member count, and more carriers than
+ * the receive window holds would keep the ring in recovery for ever.
+ */
 function originateOldMessages(srp: Srp, token: CommitToken): void {
-  let lowRingAru = srp.oldRingHighSeqReceived
+  const arus: { id: number; aru: number }[] = []
   token.members.forEach((id, i) => {
     const entry = token.entries[i]!
-    if (setHas(srp.transMembList, id) && ringIdEqual(entry.ringId, srp.oldRingId) && seqLt(entry.aru, lowRingAru)) {
-      lowRingAru = entry.aru
-    }
+    if (setHas(srp.transMembList, id) && ringIdEqual(entry.ringId, srp.oldRingId)) arus.push({ id, aru: entry.aru })
   })
-  const range = seqDiff(srp.oldRingHighSeqReceived, lowRingAru)
+  let lowRingAru = srp.oldRingHighSeqReceived
+  for (const a of arus) if (seqLt(a.aru, lowRingAru)) lowRingAru = a.aru
+  // Never more than the receive window, whatever a (damaged) entry claims.
+  const range = Math.min(seqDiff(srp.oldRingHighSeqReceived, lowRingAru), srp.regularQueue.size)
   for (let i = 1; i <= range; i++) {
-    const old = srp.regularQueue.get(seqAdd(lowRingAru, i))
+    const seq = seqAdd(lowRingAru, i)
+    const old = srp.regularQueue.get(seq)
     if (old === undefined) continue
+    const holder = arus.find((a) => seqLte(seq, a.aru))
+    if (holder !== undefined && holder.id !== srp.self) continue
     const carrier: Mcast = {
       kind: 'mcast', ringId: srp.ringId, seq: 0, origin: srp.self, guarantee: 'agreed',
       payload: new Uint8Array(0), recovered: old,
@@ -119,6 +130,12 @@ export function recoveryTokenStep(srp: Srp, token: OrfToken): void {
   } else if (token.retransFlg && srp.setRetransFlg) {
     token.retransFlg = false
     srp.setRetransFlg = false
+  } else if (token.retransFlg && srp.seqUnchanged >= 2) {
+    // Nobody re-originated anything for two rotations: the flag is owned by no node (damage,
+    // or a setter that left). Whoever still has old messages sets it again on its next visit,
+    // so no member can see it clear twice in a row too early; without this a stray flag would
+    // hold the ring in recovery for ever while the token circulates.
+    token.retransFlg = false
   }
   srp.retransFlgCount = token.retransFlg ? 0 : srp.retransFlgCount + 1
   if (srp.retransFlgCount === 2) srp.installSeq = token.seq

@@ -59,6 +59,11 @@ export class SortQueue {
     return true
   }
 
+  /** Empties the slot of `seq` (a message that must not be delivered after all). */
+  remove(seq: number): void {
+    if (this.inRange(seq)) this.#items[seq & this.#mask] = undefined
+  }
+
   /** Counts one more token visit on which `seq` was missing; returns the new count. */
   miss(seq: number): number {
     const slot = seq & this.#mask

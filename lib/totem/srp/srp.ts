@@ -13,6 +13,7 @@ import { emptySrpStats, type SrpStats } from './stats.js'
 import { fireTimer } from './timeouts.js'
 import { Timers } from './timers.js'
 import { onOrfToken } from './token.js'
+import { leaveIfAsked } from './undecodable.js'
 import type { SrpUpper } from './upper.js'
 
 export interface SrpInit {
@@ -79,6 +80,8 @@ export class Srp {
   seqUnchanged = 0
   tokenHeld = false
   aruCount = 0
+  /** When the token aru last stopped moving (aruCount became 1). */
+  aruStalledSince = 0
   regularQueue: SortQueue
   recoveryQueue: SortQueue
   retransQueue: Mcast[] = []
@@ -104,6 +107,8 @@ export class Srp {
   continuousGather = 0
   lastInputAt = -1
   joinFlushUntil = -Infinity
+  /** Set when an ordered packet did not decode: this node leaves its ring at the end of the step. */
+  leaveRing: string | undefined
   #rand: number
 
   sends: Outgoing[] = []
@@ -138,13 +143,14 @@ export class Srp {
     this.#input(now)
     const body = frame.body
     switch (body.kind) {
-      case 'token': return onOrfToken(this, frame.sender, body)
-      case 'mcast': return onMcast(this, frame.sender, body)
-      case 'join': return onJoin(this, frame.sender, body)
-      case 'commit': return onCommitToken(this, body)
-      case 'merge-detect': return onMergeDetect(this, frame.sender, body)
-      case 'hold-cancel': return onHoldCancel(this, body)
+      case 'token': onOrfToken(this, frame.sender, body); break
+      case 'mcast': onMcast(this, frame.sender, body); break
+      case 'join': onJoin(this, frame.sender, body); break
+      case 'commit': onCommitToken(this, frame.sender, body); break
+      case 'merge-detect': onMergeDetect(this, frame.sender, body); break
+      case 'hold-cancel': onHoldCancel(this, body); break
     }
+    leaveIfAsked(this)
   }
 
   tick(now: number): void {
@@ -155,6 +161,7 @@ export class Srp {
       const name = this.timers.takeDue(now)
       if (name === undefined) break
       fireTimer(this, name)
+      leaveIfAsked(this)
     }
   }
 
@@ -209,6 +216,12 @@ export class Srp {
     const i = members.indexOf(this.self)
     assert(i >= 0, 'successor of a ring I am not in')
     return members[(i + 1) % members.length]!
+  }
+
+  /** The node before me in the ring, the only one that hands me tokens; undefined when I am not in it. */
+  predecessor(members: readonly NodeId[]): NodeId | undefined {
+    const i = members.indexOf(this.self)
+    return i < 0 ? undefined : members[(i + members.length - 1) % members.length]
   }
 
   #input(now: number): void {

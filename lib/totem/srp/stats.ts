@@ -30,6 +30,18 @@ export interface SrpStats {
   rtrRequested: number
   failedToReceive: number
   processPauses: number
+  /**
+   * Tokens (regular or commit) of my ring refused: not from my predecessor in
+   * it, or contradicting my receive window (damaged past the checksum, replayed or forged).
+   */
+  tokenRejected: number
+  /** Joins refused: a ring seq far beyond any known (RING_SEQ_JUMP_MAX: damaged past the checksum, or forged). */
+  joinRejected: number
+  /**
+   * Ordered packets that did not decode: this node stopped delivering its ring
+   * before them and left it (see `leaveUndecodable`).
+   */
+  undecodable: number
   /** Deliveries of application packets, agreed and safe. */
   delivered: number
   deliveredSafe: number
@@ -42,6 +54,6 @@ export function emptySrpStats(): SrpStats {
     tokenHoldCancelTx: 0, tokenHoldCancelRx: 0, gatherEntered: 0, gatherTokenLost: 0, commitEntered: 0,
     commitTokenLost: 0, recoveryEntered: 0, recoveryTokenLost: 0, operationalEntered: 0, operationalTokenLost: 0,
     consensusTimeouts: 0, continuousGather: 0, rxMsgDropped: 0, rtrRequested: 0, failedToReceive: 0,
-    processPauses: 0, delivered: 0, deliveredSafe: 0,
+    processPauses: 0, tokenRejected: 0, joinRejected: 0, undecodable: 0, delivered: 0, deliveredSafe: 0,
   }
 }

@@ -27,6 +27,12 @@ export interface SrpUpper {
   pull(max: number, syncOnly: boolean): readonly PulledPacket[]
   /** Packets waiting to be sent (Totem flow control shares the window by backlog). */
   backlog(syncOnly: boolean): number
-  deliver(packet: PacketDelivery): void
+  /**
+   * Hands one packet up. False when the packet does not decode (a bug, or a
+   * forger: every frame passed its checksum): nothing of it was delivered.
+   */
+  deliver(packet: PacketDelivery): boolean
+  /** Whether {@link deliver} would accept the payload; pure, so every node answers alike for the same bytes. */
+  decodable(payload: Uint8Array): boolean
   configuration(change: ConfigurationChange): void
 }
